@@ -1,0 +1,13 @@
+-- name: EnterTenant :exec
+-- Act as app_tenant for org_id and user_id until the transaction ends
+-- (SET LOCAL ROLE app_tenant plus the two settings the policies read).
+-- Must run inside a transaction: outside one it has no lasting effect.
+SELECT
+    set_config('role', 'app_tenant', true),
+    set_config('app.org_id', sqlc.arg(org_id)::uuid::text, true),
+    set_config('app.user_id', coalesce(sqlc.narg(user_id)::uuid::text, ''), true);
+
+-- name: EnterSystem :exec
+-- Act as app_system, the narrow cross-tenant role (identity sync, API key
+-- lookup, retention), until the transaction ends.
+SELECT set_config('role', 'app_system', true);

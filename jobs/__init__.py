@@ -1,0 +1,1 @@
+"""Background jobs (SPEC section 6): retention, embedding worker, scheduler."""

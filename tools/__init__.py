@@ -1,0 +1,1 @@
+"""Developer and operator tooling: database lifecycle, code generation, SQL lint."""
