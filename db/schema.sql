@@ -71,6 +71,25 @@ COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access met
 
 
 --
+-- Name: agent_state_scope; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.agent_state_scope AS ENUM (
+    'local',
+    'shared',
+    'session',
+    'persistent'
+);
+
+
+--
+-- Name: TYPE agent_state_scope; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.agent_state_scope IS 'local: the agent''s own working state. shared: state other agents may read. session: state of one conversation (conversation_id required). persistent: long-term state across sessions.';
+
+
+--
 -- Name: agent_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -131,6 +150,45 @@ COMMENT ON TYPE public.agent_visibility IS 'public: every organization sees and 
 
 
 --
+-- Name: artifact_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.artifact_type AS ENUM (
+    'code',
+    'document',
+    'data',
+    'diagram',
+    'image',
+    'other'
+);
+
+
+--
+-- Name: TYPE artifact_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.artifact_type IS 'What an artifact is: source code, a document, data (JSON, CSV...), a diagram, an image, or something else.';
+
+
+--
+-- Name: checkpoint_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.checkpoint_kind AS ENUM (
+    'auto',
+    'manual',
+    'pre_restore'
+);
+
+
+--
+-- Name: TYPE checkpoint_kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.checkpoint_kind IS 'auto: taken by the system, pruned past the organization''s max_auto_checkpoints. manual: taken on request, kept. pre_restore: the state just before a restore, so a restore can be undone.';
+
+
+--
 -- Name: conversation_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -148,6 +206,44 @@ CREATE TYPE public.conversation_status AS ENUM (
 --
 
 COMMENT ON TYPE public.conversation_status IS 'Lifecycle of a conversation (session). deleted is a soft delete: the row stays until removed or expired.';
+
+
+--
+-- Name: embedding_source_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.embedding_source_type AS ENUM (
+    'file',
+    'url',
+    'message',
+    'memory',
+    'chunk'
+);
+
+
+--
+-- Name: TYPE embedding_source_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.embedding_source_type IS 'What a knowledge chunk was cut from: a file, a URL (source_id: its agent_knowledge_sources row), a message, a memory or a conversation chunk.';
+
+
+--
+-- Name: embedding_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.embedding_status AS ENUM (
+    'pending',
+    'embedded',
+    'failed'
+);
+
+
+--
+-- Name: TYPE embedding_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.embedding_status IS 'pending: waiting for (or being given) a vector. embedded: embedding is set for the current content. failed: attempts exhausted (see error).';
 
 
 --
@@ -224,6 +320,88 @@ COMMENT ON TYPE public.membership_role IS 'A member''s role in an organization; 
 
 
 --
+-- Name: memory_event_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.memory_event_kind AS ENUM (
+    'created',
+    'updated',
+    'deleted'
+);
+
+
+--
+-- Name: TYPE memory_event_kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.memory_event_kind IS 'What happened to a memory: created (after only), updated (before and after), deleted (before only).';
+
+
+--
+-- Name: memory_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.memory_kind AS ENUM (
+    'idea',
+    'decision',
+    'question',
+    'action_item',
+    'context',
+    'preference',
+    'fact',
+    'risk'
+);
+
+
+--
+-- Name: TYPE memory_kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.memory_kind IS 'What a memory records (the collaborative session kinds of seed 002).';
+
+
+--
+-- Name: memory_link_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.memory_link_type AS ENUM (
+    'related',
+    'supports',
+    'contradicts',
+    'supersedes',
+    'derived_from',
+    'answers',
+    'blocks'
+);
+
+
+--
+-- Name: TYPE memory_link_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.memory_link_type IS 'How one memory relates to another, read from -> to: related, supports, contradicts, supersedes (replaces), derived_from, answers (a question), blocks (an action item).';
+
+
+--
+-- Name: memory_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.memory_type AS ENUM (
+    'episodic',
+    'semantic',
+    'procedural',
+    'working'
+);
+
+
+--
+-- Name: TYPE memory_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.memory_type IS 'How a memory is used (seed 004): episodic (an event), semantic (knowledge), procedural (how to do something), working (short-lived, for the task at hand).';
+
+
+--
 -- Name: message_role; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -260,6 +438,49 @@ CREATE TYPE public.message_status AS ENUM (
 --
 
 COMMENT ON TYPE public.message_status IS 'pending: queued, not yet produced. streaming: being written (content changes freely). sent: complete. delivered: seen by its recipient. failed: production failed. Content changes of a message that is no longer pending or streaming keep the earlier version in message_versions.';
+
+
+--
+-- Name: task_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.task_status AS ENUM (
+    'pending',
+    'running',
+    'succeeded',
+    'failed',
+    'cancelled'
+);
+
+
+--
+-- Name: TYPE task_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.task_status IS 'pending: waiting to be claimed (from run_after). running: claimed by a worker (locked_by). succeeded / failed (attempts exhausted) / cancelled: finished.';
+
+
+--
+-- Name: bump_agent_state_version(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.bump_agent_state_version() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+BEGIN
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: FUNCTION bump_agent_state_version(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.bump_agent_state_version() IS 'BEFORE UPDATE OF state trigger on agent_states: increments version and sets updated_at.';
 
 
 --
@@ -314,6 +535,37 @@ COMMENT ON FUNCTION app.copy_agent_organization() IS 'BEFORE INSERT/UPDATE OF ag
 
 
 --
+-- Name: copy_checkpoint_state_keys(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.copy_checkpoint_state_keys() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+DECLARE
+    s record;
+BEGIN
+    SELECT a.organization_id, a.user_id, a.conversation_id INTO s
+    FROM public.agent_states AS a
+    WHERE a.id = NEW.agent_state_id;
+    IF FOUND THEN
+        NEW.organization_id := s.organization_id;
+        NEW.user_id := s.user_id;
+        NEW.conversation_id := s.conversation_id;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: FUNCTION copy_checkpoint_state_keys(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.copy_checkpoint_state_keys() IS 'BEFORE INSERT trigger on state_checkpoints: copies organization_id, user_id and conversation_id from the agent state.';
+
+
+--
 -- Name: copy_granted_agent_organization(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -333,6 +585,37 @@ $$;
 --
 
 COMMENT ON FUNCTION app.copy_granted_agent_organization() IS 'BEFORE INSERT/UPDATE OF agent_id trigger on organization_agents: sets agent_organization_id to the agent''s owning organization.';
+
+
+--
+-- Name: count_deleted_memories(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.count_deleted_memories() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+BEGIN
+    -- A cascade from a deleted conversation finds no conversation row: nothing to do.
+    UPDATE public.conversations AS c
+    SET memory_count = c.memory_count - n.memories
+    FROM (
+        SELECT m.conversation_id, count(*) AS memories
+        FROM deleted_memories AS m
+        WHERE m.conversation_id IS NOT NULL
+        GROUP BY m.conversation_id
+    ) AS n
+    WHERE c.id = n.conversation_id;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION count_deleted_memories(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.count_deleted_memories() IS 'AFTER DELETE statement trigger on memories: subtracts the deleted memories from their conversations'' memory_count.';
 
 
 --
@@ -371,6 +654,67 @@ COMMENT ON FUNCTION app.count_deleted_messages() IS 'AFTER DELETE statement trig
 
 
 --
+-- Name: count_deleted_tasks(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.count_deleted_tasks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+BEGIN
+    -- A cascade from a deleted conversation finds no conversation row: nothing to do.
+    UPDATE public.conversations AS c
+    SET task_count = c.task_count - n.tasks
+    FROM (
+        SELECT t.conversation_id, count(*) AS tasks
+        FROM deleted_tasks AS t
+        WHERE t.conversation_id IS NOT NULL
+        GROUP BY t.conversation_id
+    ) AS n
+    WHERE c.id = n.conversation_id;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION count_deleted_tasks(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.count_deleted_tasks() IS 'AFTER DELETE statement trigger on tasks: subtracts the deleted tasks from their conversations'' task_count.';
+
+
+--
+-- Name: count_inserted_memories(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.count_inserted_memories() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+BEGIN
+    UPDATE public.conversations AS c
+    SET memory_count = c.memory_count + n.memories
+    FROM (
+        SELECT m.conversation_id, count(*) AS memories
+        FROM inserted_memories AS m
+        WHERE m.conversation_id IS NOT NULL
+        GROUP BY m.conversation_id
+    ) AS n
+    WHERE c.id = n.conversation_id;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION count_inserted_memories(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.count_inserted_memories() IS 'AFTER INSERT statement trigger on memories: adds the new memories to their conversations'' memory_count.';
+
+
+--
 -- Name: count_inserted_messages(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -404,6 +748,36 @@ $$;
 --
 
 COMMENT ON FUNCTION app.count_inserted_messages() IS 'AFTER INSERT statement trigger on messages: adds the new messages to their conversations'' counters and last_activity_at.';
+
+
+--
+-- Name: count_inserted_tasks(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.count_inserted_tasks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+BEGIN
+    UPDATE public.conversations AS c
+    SET task_count = c.task_count + n.tasks
+    FROM (
+        SELECT t.conversation_id, count(*) AS tasks
+        FROM inserted_tasks AS t
+        WHERE t.conversation_id IS NOT NULL
+        GROUP BY t.conversation_id
+    ) AS n
+    WHERE c.id = n.conversation_id;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION count_inserted_tasks(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.count_inserted_tasks() IS 'AFTER INSERT statement trigger on tasks: adds the new tasks to their conversations'' task_count.';
 
 
 --
@@ -490,6 +864,23 @@ COMMENT ON FUNCTION app.current_user_is_admin() IS 'Whether the current user is 
 
 
 --
+-- Name: jsonb_sha256(jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.jsonb_sha256(value jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(value::text, 'UTF8')), 'hex') $$;
+
+
+--
+-- Name: FUNCTION jsonb_sha256(value jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.jsonb_sha256(value jsonb) IS 'Lower-case hex SHA-256 of the canonical text of a jsonb value (jsonb sorts keys and normalises spacing).';
+
+
+--
 -- Name: keep_message_version(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -542,6 +933,97 @@ COMMENT ON FUNCTION app.owns_conversation(p_conversation_id uuid) IS 'Whether th
 
 
 --
+-- Name: prune_auto_checkpoints(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.prune_auto_checkpoints() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+DECLARE
+    keep integer;
+BEGIN
+    SELECT CASE
+               WHEN jsonb_typeof(o.settings -> 'max_auto_checkpoints') = 'number'
+               THEN greatest(floor((o.settings ->> 'max_auto_checkpoints')::numeric), 0)::integer
+           END
+    INTO keep
+    FROM public.organizations AS o
+    WHERE o.id = NEW.organization_id;
+    keep := coalesce(keep, 20);
+    DELETE FROM public.state_checkpoints AS c
+    WHERE c.id IN (
+        SELECT prev.id FROM public.state_checkpoints AS prev
+        WHERE prev.agent_state_id = NEW.agent_state_id
+          AND prev.kind = 'auto'
+        ORDER BY prev.created_at DESC, prev.id DESC
+        OFFSET keep
+    );
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION prune_auto_checkpoints(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.prune_auto_checkpoints() IS 'AFTER INSERT row trigger on state_checkpoints (auto only): deletes the state''s auto checkpoints past organizations.settings->''max_auto_checkpoints'' (default 20).';
+
+
+--
+-- Name: record_memory_event(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_memory_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+DECLARE
+    before_image jsonb;
+    after_image jsonb;
+    m record;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        before_image := to_jsonb(OLD) - '{embedding,embedding_model,search_vector,access_count,last_accessed_at,updated_at}'::text[];
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        after_image := to_jsonb(NEW) - '{embedding,embedding_model,search_vector,access_count,last_accessed_at,updated_at}'::text[];
+    END IF;
+    IF TG_OP = 'UPDATE' AND before_image = after_image THEN
+        RETURN NULL;  -- a read (access counters) or a no-op
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        m := OLD;
+        IF NOT EXISTS (SELECT FROM public.organizations AS o WHERE o.id = m.organization_id)
+           OR (m.user_id IS NOT NULL AND NOT EXISTS (SELECT FROM public.users AS u WHERE u.id = m.user_id))
+           OR (m.conversation_id IS NOT NULL
+               AND NOT EXISTS (SELECT FROM public.conversations AS c WHERE c.id = m.conversation_id)) THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        m := NEW;
+    END IF;
+    INSERT INTO public.memory_events (organization_id, memory_id, user_id, conversation_id, event, before, after, actor_user_id)
+    VALUES (
+        m.organization_id, m.id, m.user_id, m.conversation_id,
+        (CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END)::public.memory_event_kind,
+        before_image, after_image,
+        (SELECT u.id FROM public.users AS u WHERE u.id = app.current_user_id())
+    );
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION record_memory_event(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.record_memory_event() IS 'AFTER INSERT/UPDATE/DELETE row trigger on memories: records the change in memory_events (unless only access counters or the vector changed, or the delete cascades from the memory''s organization, user or conversation).';
+
+
+--
 -- Name: set_updated_at(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -561,6 +1043,75 @@ $$;
 --
 
 COMMENT ON FUNCTION app.set_updated_at() IS 'BEFORE UPDATE trigger: keeps updated_at current without relying on callers.';
+
+
+--
+-- Name: text_sha256(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.text_sha256(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(value, 'UTF8')), 'hex') $$;
+
+
+--
+-- Name: FUNCTION text_sha256(value text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.text_sha256(value text) IS 'Lower-case hex SHA-256 of text encoded as UTF-8.';
+
+
+--
+-- Name: embedding_index_name(text, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.embedding_index_name(p_model text, p_dims integer) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path TO ''
+    AS $$
+    SELECT format(
+        'embeddings_%s_%s_%s_hnsw',
+        coalesce(nullif(left(trim(BOTH '_' FROM regexp_replace(lower(p_model), '[^a-z0-9]+', '_', 'g')), 24), ''), 'model'),
+        p_dims,
+        left(md5(p_model), 8)
+    )
+$$;
+
+
+--
+-- Name: ensure_embedding_index(text, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.ensure_embedding_index(p_model text, p_dims integer) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+DECLARE
+    index_name text;
+BEGIN
+    IF p_model IS NULL OR btrim(p_model) = '' THEN
+        RAISE EXCEPTION 'embedding model must be a non-empty name' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_dims IS NULL OR p_dims < 1 OR p_dims > 2000 THEN
+        RAISE EXCEPTION 'embedding dims must be 1..2000 for an HNSW index on vector, got %', p_dims
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    index_name := fn.embedding_index_name(p_model, p_dims);
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('fn.ensure_embedding_index'));
+    IF pg_catalog.to_regclass(pg_catalog.quote_ident('public') || '.' || pg_catalog.quote_ident(index_name)) IS NULL THEN
+        EXECUTE format(
+            'CREATE INDEX IF NOT EXISTS %I ON public.embeddings USING hnsw ((embedding::public.vector(%s)) public.vector_cosine_ops) WHERE model = %L AND dims = %s',
+            index_name, p_dims, p_model, p_dims
+        );
+        EXECUTE format(
+            'COMMENT ON INDEX public.%I IS %L',
+            index_name, format('HNSW (cosine) over the %s-dimensional vectors of model %s; created by fn.ensure_embedding_index.', p_dims, p_model)
+        );
+    END IF;
+    RETURN index_name;
+END
+$$;
 
 
 --
@@ -688,6 +1239,79 @@ COMMENT ON COLUMN public.agent_quick_tasks.organization_id IS 'The agent''s owni
 --
 
 COMMENT ON COLUMN public.agent_quick_tasks.order_index IS 'Display position, ascending.';
+
+
+--
+-- Name: agent_states; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agent_states (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    user_id uuid,
+    agent_id uuid NOT NULL,
+    scope public.agent_state_scope NOT NULL,
+    conversation_id uuid,
+    state jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state_hash text GENERATED ALWAYS AS (app.jsonb_sha256(state)) STORED NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agent_states_session_scope_has_conversation CHECK (((scope <> 'session'::public.agent_state_scope) OR (conversation_id IS NOT NULL))),
+    CONSTRAINT agent_states_state_check CHECK ((jsonb_typeof(state) = 'object'::text)),
+    CONSTRAINT agent_states_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY public.agent_states FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE agent_states; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.agent_states IS 'Current state of an agent per (organization, user, agent, scope, conversation). Optimistic concurrency by version; state_hash computed by the database.';
+
+
+--
+-- Name: COLUMN agent_states.user_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.user_id IS 'The user the state is private to; NULL: shared by every member of the organization.';
+
+
+--
+-- Name: COLUMN agent_states.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.conversation_id IS 'The conversation the state belongs to (required for scope session); NULL outside any conversation.';
+
+
+--
+-- Name: COLUMN agent_states.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.state IS 'The state document (a JSON object).';
+
+
+--
+-- Name: COLUMN agent_states.state_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.state_hash IS 'Lower-case hex SHA-256 of the canonical JSON of state, generated.';
+
+
+--
+-- Name: COLUMN agent_states.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.version IS 'Starts at 1, incremented by a trigger on every change of state; writers pass the version they read (optimistic concurrency).';
+
+
+--
+-- Name: COLUMN agent_states.updated_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.agent_states.updated_at IS 'Last change of state; retention expires states by it.';
 
 
 --
@@ -825,6 +1449,81 @@ COMMENT ON TABLE public.api_keys IS 'Organization-scoped keys for service caller
 --
 
 COMMENT ON COLUMN public.api_keys.prefix IS 'The first characters of the key, shown in lists so people can tell keys apart.';
+
+
+--
+-- Name: artifacts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.artifacts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    conversation_id uuid,
+    task_id uuid,
+    agent_id uuid,
+    created_by uuid,
+    artifact_type public.artifact_type NOT NULL,
+    name text NOT NULL,
+    content text DEFAULT ''::text NOT NULL,
+    mime_type text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT artifacts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT artifacts_mime_type_check CHECK ((btrim(mime_type) <> ''::text)),
+    CONSTRAINT artifacts_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+ALTER TABLE ONLY public.artifacts FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE artifacts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.artifacts IS 'Generated code, documents and other outputs, optionally of a conversation and of the task that produced them.';
+
+
+--
+-- Name: COLUMN artifacts.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.conversation_id IS 'The conversation the artifact belongs to; NULL for standalone ones.';
+
+
+--
+-- Name: COLUMN artifacts.task_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.task_id IS 'The task that produced it; NULL when none or the task was deleted.';
+
+
+--
+-- Name: COLUMN artifacts.agent_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.agent_id IS 'The agent that produced it; NULL when none or the agent was deleted.';
+
+
+--
+-- Name: COLUMN artifacts.content; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.content IS 'The artifact''s text (source code, markdown...).';
+
+
+--
+-- Name: COLUMN artifacts.mime_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.mime_type IS 'Content type of content, e.g. text/x-python.';
+
+
+--
+-- Name: COLUMN artifacts.metadata; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artifacts.metadata IS 'Language, version, file name and other details.';
 
 
 --
@@ -1092,6 +1791,142 @@ COMMENT ON COLUMN public.conversations.updated_at IS 'Last change of the convers
 
 
 --
+-- Name: embeddings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.embeddings (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    agent_id uuid NOT NULL,
+    source_type public.embedding_source_type NOT NULL,
+    source_id uuid NOT NULL,
+    chunk_index integer NOT NULL,
+    content text NOT NULL,
+    content_hash text GENERATED ALWAYS AS (app.text_sha256(content)) STORED NOT NULL,
+    model text NOT NULL,
+    dims integer NOT NULL,
+    embedding public.vector,
+    status public.embedding_status DEFAULT 'pending'::public.embedding_status NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    error text,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    embedded_at timestamp with time zone,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, content)) STORED NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT embeddings_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT embeddings_chunk_index_check CHECK ((chunk_index >= 0)),
+    CONSTRAINT embeddings_content_check CHECK ((btrim(content) <> ''::text)),
+    CONSTRAINT embeddings_dims_check CHECK (((dims > 0) AND (dims <= 16000))),
+    CONSTRAINT embeddings_embedded_have_vector CHECK (((status = 'embedded'::public.embedding_status) = (embedding IS NOT NULL))),
+    CONSTRAINT embeddings_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT embeddings_model_check CHECK ((btrim(model) <> ''::text)),
+    CONSTRAINT embeddings_vector_has_model_dims CHECK (((embedding IS NULL) OR (public.vector_dims(embedding) = dims)))
+);
+
+ALTER TABLE ONLY public.embeddings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE embeddings; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.embeddings IS 'Knowledge chunks of an organization''s agents with their vectors; vectors of different models and dimensions side by side, each model with its own partial HNSW index (fn.ensure_embedding_index). Unchanged text is never re-embedded.';
+
+
+--
+-- Name: COLUMN embeddings.agent_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.agent_id IS 'The agent whose knowledge this is.';
+
+
+--
+-- Name: COLUMN embeddings.source_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.source_id IS 'The id of the source row (file, agent_knowledge_sources for a URL, message, memory, conversation chunk); not a foreign key.';
+
+
+--
+-- Name: COLUMN embeddings.chunk_index; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.chunk_index IS 'Position of the chunk in its source, from 0.';
+
+
+--
+-- Name: COLUMN embeddings.content_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.content_hash IS 'Lower-case hex SHA-256 of content (UTF-8), generated: an unchanged hash keeps the vector.';
+
+
+--
+-- Name: COLUMN embeddings.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.model IS 'The embedding model, e.g. text-embedding-3-small.';
+
+
+--
+-- Name: COLUMN embeddings.dims; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.dims IS 'Dimensions of model''s vectors; the vector, once set, has exactly these.';
+
+
+--
+-- Name: COLUMN embeddings.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.embedding IS 'The vector (untyped: any dimensions), NULL until embedded. Searched through embedding::vector(dims) and the model''s partial HNSW index.';
+
+
+--
+-- Name: COLUMN embeddings.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.attempts IS 'Embedding attempts since the content last changed.';
+
+
+--
+-- Name: COLUMN embeddings.error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.error IS 'The last attempt''s error.';
+
+
+--
+-- Name: COLUMN embeddings.run_after; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.run_after IS 'A pending chunk is not claimed before this time: the lease of a claim, or the backoff after a failed attempt.';
+
+
+--
+-- Name: COLUMN embeddings.embedded_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.embedded_at IS 'When the current vector was set.';
+
+
+--
+-- Name: COLUMN embeddings.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.search_vector IS 'to_tsvector(''simple'', content), generated (hybrid search: full text next to vectors).';
+
+
+--
+-- Name: COLUMN embeddings.metadata; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.metadata IS 'Page, heading, URL and other details of the chunk.';
+
+
+--
 -- Name: files; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1186,6 +2021,266 @@ COMMENT ON COLUMN public.files.error IS 'Why processing failed.';
 --
 
 COMMENT ON COLUMN public.files.metadata IS 'Extracted details: page count, OCR results, image size, ...';
+
+
+--
+-- Name: memories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memories (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    user_id uuid,
+    agent_id uuid,
+    conversation_id uuid,
+    kind public.memory_kind NOT NULL,
+    memory_type public.memory_type DEFAULT 'semantic'::public.memory_type NOT NULL,
+    key text NOT NULL,
+    content jsonb DEFAULT '{}'::jsonb NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    importance double precision DEFAULT 0.5 NOT NULL,
+    decay_rate double precision DEFAULT 0 NOT NULL,
+    access_count integer DEFAULT 0 NOT NULL,
+    last_accessed_at timestamp with time zone,
+    embedding public.vector,
+    embedding_model text,
+    search_vector tsvector GENERATED ALWAYS AS ((to_tsvector('simple'::regconfig, key) || jsonb_to_tsvector('simple'::regconfig, content, '["string"]'::jsonb))) STORED NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memories_access_count_check CHECK ((access_count >= 0)),
+    CONSTRAINT memories_content_check CHECK ((jsonb_typeof(content) = 'object'::text)),
+    CONSTRAINT memories_decay_rate_check CHECK ((decay_rate >= (0)::double precision)),
+    CONSTRAINT memories_embedding_has_model CHECK (((embedding IS NULL) OR (embedding_model IS NOT NULL))),
+    CONSTRAINT memories_embedding_model_check CHECK ((btrim(embedding_model) <> ''::text)),
+    CONSTRAINT memories_importance_check CHECK (((importance >= (0)::double precision) AND (importance <= (1)::double precision))),
+    CONSTRAINT memories_key_check CHECK ((btrim(key) <> ''::text))
+);
+
+ALTER TABLE ONLY public.memories FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE memories; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.memories IS 'Structured knowledge: ideas, decisions, questions, facts... of an organization, optionally of one user (then private to them), agent or conversation. key is unique within that scope. Every change is recorded in memory_events by a trigger.';
+
+
+--
+-- Name: COLUMN memories.user_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.user_id IS 'The user the memory is private to; NULL: shared by every member of the organization.';
+
+
+--
+-- Name: COLUMN memories.agent_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.agent_id IS 'The agent the memory belongs to; NULL: any agent''s.';
+
+
+--
+-- Name: COLUMN memories.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.conversation_id IS 'The conversation (session) the memory belongs to; NULL: beyond any one conversation.';
+
+
+--
+-- Name: COLUMN memories.key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.key IS 'Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. feature_carbon_tracking.';
+
+
+--
+-- Name: COLUMN memories.content; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.content IS 'The memory itself, a JSON object, e.g. {"decision": "...", "rationale": "..."}.';
+
+
+--
+-- Name: COLUMN memories.tags; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.tags IS 'Free tags, searched by overlap or containment (GIN).';
+
+
+--
+-- Name: COLUMN memories.importance; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.importance IS 'How much the memory matters, 0..1; ranking multiplies it with similarity and recency.';
+
+
+--
+-- Name: COLUMN memories.decay_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.decay_rate IS 'How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access).';
+
+
+--
+-- Name: COLUMN memories.access_count; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.access_count IS 'How often the memory was used (TouchMemory).';
+
+
+--
+-- Name: COLUMN memories.last_accessed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.last_accessed_at IS 'When the memory was last used (TouchMemory); NULL: never.';
+
+
+--
+-- Name: COLUMN memories.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.embedding IS 'The memory''s vector (any dimensions; NULL until embedded), of embedding_model.';
+
+
+--
+-- Name: COLUMN memories.embedding_model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.embedding_model IS 'The model that produced embedding; required with it.';
+
+
+--
+-- Name: COLUMN memories.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.search_vector IS 'Full text of key and the string values of content (simple configuration), generated.';
+
+
+--
+-- Name: COLUMN memories.updated_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.updated_at IS 'Last change of the memory (not of its access counters).';
+
+
+--
+-- Name: memory_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memory_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    memory_id uuid NOT NULL,
+    user_id uuid,
+    conversation_id uuid,
+    event public.memory_event_kind NOT NULL,
+    before jsonb,
+    after jsonb,
+    actor_user_id uuid,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT memory_events_after_check CHECK ((jsonb_typeof(after) = 'object'::text)),
+    CONSTRAINT memory_events_before_check CHECK ((jsonb_typeof(before) = 'object'::text)),
+    CONSTRAINT memory_events_images_match_event CHECK (
+CASE event
+    WHEN 'created'::public.memory_event_kind THEN ((before IS NULL) AND (after IS NOT NULL))
+    WHEN 'updated'::public.memory_event_kind THEN ((before IS NOT NULL) AND (after IS NOT NULL))
+    WHEN 'deleted'::public.memory_event_kind THEN ((before IS NOT NULL) AND (after IS NULL))
+    ELSE NULL::boolean
+END)
+);
+
+ALTER TABLE ONLY public.memory_events FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE memory_events; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.memory_events IS 'Change history of memories, written only by a trigger on memories (running as app_system); tenants read it like the memory. Outlives the memory: memory_id is not a foreign key.';
+
+
+--
+-- Name: COLUMN memory_events.memory_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.memory_id IS 'The memory changed; not a foreign key, so the history of a deleted memory stays.';
+
+
+--
+-- Name: COLUMN memory_events.user_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.user_id IS 'The memory''s user_id (the history is private where the memory was).';
+
+
+--
+-- Name: COLUMN memory_events.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.conversation_id IS 'The memory''s conversation_id.';
+
+
+--
+-- Name: COLUMN memory_events.before; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.before IS 'The memory before the change (without embedding, search vector and access counters); NULL for created.';
+
+
+--
+-- Name: COLUMN memory_events.after; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.after IS 'The memory after the change (without embedding, search vector and access counters); NULL for deleted.';
+
+
+--
+-- Name: COLUMN memory_events.actor_user_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_events.actor_user_id IS 'The user whose transaction made the change (app.user_id); NULL for services, the system or a deleted user.';
+
+
+--
+-- Name: memory_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memory_links (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    from_memory_id uuid NOT NULL,
+    to_memory_id uuid NOT NULL,
+    link_type public.memory_link_type DEFAULT 'related'::public.memory_link_type NOT NULL,
+    weight double precision DEFAULT 1 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT memory_links_not_to_itself CHECK ((from_memory_id <> to_memory_id)),
+    CONSTRAINT memory_links_weight_check CHECK (((weight >= (0)::double precision) AND (weight <= (1)::double precision)))
+);
+
+ALTER TABLE ONLY public.memory_links FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE memory_links; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.memory_links IS 'Typed links between two memories of the same organization, read from -> to. Visible when both memories are.';
+
+
+--
+-- Name: COLUMN memory_links.weight; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_links.weight IS 'Strength of the link, 0..1.';
+
+
+--
+-- Name: COLUMN memory_links.created_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memory_links.created_by IS 'Who linked them; NULL for agents or a deleted user.';
 
 
 --
@@ -1512,6 +2607,68 @@ COMMENT ON COLUMN public.organizations.clerk_updated_at IS 'updated_at of the Cl
 
 
 --
+-- Name: retention_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.retention_runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    now_param timestamp with time zone NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    finished_at timestamp with time zone,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    files_removed integer DEFAULT 0 NOT NULL,
+    error text,
+    CONSTRAINT retention_runs_counts_check CHECK ((jsonb_typeof(counts) = 'object'::text)),
+    CONSTRAINT retention_runs_files_removed_check CHECK ((files_removed >= 0)),
+    CONSTRAINT retention_runs_finish_after_start CHECK (((finished_at IS NULL) OR (finished_at >= started_at)))
+);
+
+ALTER TABLE ONLY public.retention_runs FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE retention_runs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.retention_runs IS 'Each run of the retention job: the now it ran for, when it started and finished, rows deleted per table, files removed from disk, and the error that stopped it, if any. app_system only.';
+
+
+--
+-- Name: COLUMN retention_runs.now_param; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.retention_runs.now_param IS 'The "now" the run expired data against (a parameter, so runs are testable and repeatable).';
+
+
+--
+-- Name: COLUMN retention_runs.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.retention_runs.finished_at IS 'NULL while running, or when the run died without recording its end.';
+
+
+--
+-- Name: COLUMN retention_runs.counts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.retention_runs.counts IS 'Rows deleted per table, e.g. {"conversations": 12, "agent_states": 3}.';
+
+
+--
+-- Name: COLUMN retention_runs.files_removed; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.retention_runs.files_removed IS 'Files removed from WORKSPACES_DIR (after their rows were gone).';
+
+
+--
+-- Name: COLUMN retention_runs.error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.retention_runs.error IS 'Why the run stopped early; NULL for a complete run.';
+
+
+--
 -- Name: schema_functions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1529,6 +2686,223 @@ CREATE TABLE public.schema_functions (
 CREATE TABLE public.schema_migrations (
     version character varying NOT NULL
 );
+
+
+--
+-- Name: state_checkpoints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.state_checkpoints (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    agent_state_id uuid NOT NULL,
+    user_id uuid,
+    conversation_id uuid,
+    kind public.checkpoint_kind NOT NULL,
+    label text,
+    state jsonb NOT NULL,
+    state_hash text GENERATED ALWAYS AS (app.jsonb_sha256(state)) STORED NOT NULL,
+    version bigint NOT NULL,
+    restorable boolean DEFAULT true NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT state_checkpoints_label_check CHECK ((btrim(label) <> ''::text)),
+    CONSTRAINT state_checkpoints_state_check CHECK ((jsonb_typeof(state) = 'object'::text)),
+    CONSTRAINT state_checkpoints_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY public.state_checkpoints FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE state_checkpoints; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.state_checkpoints IS 'Recovery points of an agent state: a copy of state and version at a moment. Restoring one writes a pre_restore checkpoint first. Written and pruned by the database; tenants only label, mark restorable or delete them.';
+
+
+--
+-- Name: COLUMN state_checkpoints.organization_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.organization_id IS 'Copied from the state by a trigger (never from the caller).';
+
+
+--
+-- Name: COLUMN state_checkpoints.user_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.user_id IS 'Copied from the state by a trigger: the checkpoint is private where the state is. Not a foreign key: the state''s own keys cascade.';
+
+
+--
+-- Name: COLUMN state_checkpoints.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.conversation_id IS 'Copied from the state by a trigger; not a foreign key (the state''s own key cascades).';
+
+
+--
+-- Name: COLUMN state_checkpoints.label; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.label IS 'Optional name, e.g. "before import".';
+
+
+--
+-- Name: COLUMN state_checkpoints.state_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.state_hash IS 'SHA-256 of the canonical JSON of state, generated; equals the state''s hash at the time.';
+
+
+--
+-- Name: COLUMN state_checkpoints.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.version IS 'The state''s version when the checkpoint was taken.';
+
+
+--
+-- Name: COLUMN state_checkpoints.restorable; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.restorable IS 'false: kept for the record but refused by RestoreCheckpoint.';
+
+
+--
+-- Name: COLUMN state_checkpoints.created_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.state_checkpoints.created_by IS 'The user who took it (NULL for auto checkpoints by the system or a deleted user).';
+
+
+--
+-- Name: tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tasks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    conversation_id uuid,
+    agent_id uuid NOT NULL,
+    created_by uuid,
+    task_type text NOT NULL,
+    status public.task_status DEFAULT 'pending'::public.task_status NOT NULL,
+    input jsonb DEFAULT '{}'::jsonb NOT NULL,
+    output jsonb,
+    error text,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    locked_at timestamp with time zone,
+    locked_by text,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tasks_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT tasks_attempts_within_max CHECK ((attempts <= max_attempts)),
+    CONSTRAINT tasks_finished_tasks_have_finished_at CHECK (((status = ANY (ARRAY['succeeded'::public.task_status, 'failed'::public.task_status, 'cancelled'::public.task_status])) = (finished_at IS NOT NULL))),
+    CONSTRAINT tasks_input_check CHECK ((jsonb_typeof(input) = 'object'::text)),
+    CONSTRAINT tasks_locked_by_check CHECK ((btrim(locked_by) <> ''::text)),
+    CONSTRAINT tasks_max_attempts_check CHECK ((max_attempts >= 1)),
+    CONSTRAINT tasks_running_tasks_are_locked CHECK (((status <> 'running'::public.task_status) OR ((locked_at IS NOT NULL) AND (locked_by IS NOT NULL)))),
+    CONSTRAINT tasks_task_type_check CHECK ((btrim(task_type) <> ''::text))
+);
+
+ALTER TABLE ONLY public.tasks FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE tasks; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.tasks IS 'Background tasks for agents, a queue claimed with FOR UPDATE SKIP LOCKED; failed attempts are retried with backoff until max_attempts.';
+
+
+--
+-- Name: COLUMN tasks.conversation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.conversation_id IS 'The conversation (session) the task was delegated from; NULL for standalone tasks.';
+
+
+--
+-- Name: COLUMN tasks.agent_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.agent_id IS 'The agent assigned to the task.';
+
+
+--
+-- Name: COLUMN tasks.task_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.task_type IS 'What to do, named by the agent''s capabilities, e.g. summarize, analyze_portfolio.';
+
+
+--
+-- Name: COLUMN tasks.input; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.input IS 'The task''s parameters (a JSON object).';
+
+
+--
+-- Name: COLUMN tasks.output; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.output IS 'The result, any JSON; NULL until succeeded.';
+
+
+--
+-- Name: COLUMN tasks.error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.error IS 'The last attempt''s error.';
+
+
+--
+-- Name: COLUMN tasks.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.attempts IS 'Attempts started (incremented by each claim), at most max_attempts.';
+
+
+--
+-- Name: COLUMN tasks.run_after; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.run_after IS 'Not claimed before this time (scheduling and retry backoff).';
+
+
+--
+-- Name: COLUMN tasks.locked_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.locked_at IS 'When the running attempt was claimed.';
+
+
+--
+-- Name: COLUMN tasks.locked_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.locked_by IS 'The worker running the task (a name of its choosing).';
+
+
+--
+-- Name: COLUMN tasks.started_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.started_at IS 'When the first attempt was claimed.';
+
+
+--
+-- Name: COLUMN tasks.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tasks.finished_at IS 'When the task succeeded, failed for good or was cancelled.';
 
 
 --
@@ -1613,6 +2987,22 @@ ALTER TABLE ONLY public.agent_quick_tasks
 
 
 --
+-- Name: agent_states agent_states_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_key UNIQUE NULLS NOT DISTINCT (organization_id, user_id, agent_id, scope, conversation_id);
+
+
+--
+-- Name: agent_states agent_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: agents agents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1634,6 +3024,14 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: artifacts artifacts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_pkey PRIMARY KEY (id);
 
 
 --
@@ -1693,6 +3091,22 @@ ALTER TABLE ONLY public.conversations
 
 
 --
+-- Name: embeddings embeddings_chunk_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.embeddings
+    ADD CONSTRAINT embeddings_chunk_unique UNIQUE (organization_id, agent_id, source_type, source_id, chunk_index, model);
+
+
+--
+-- Name: embeddings embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.embeddings
+    ADD CONSTRAINT embeddings_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: files files_conversation_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1714,6 +3128,54 @@ ALTER TABLE ONLY public.files
 
 ALTER TABLE ONLY public.files
     ADD CONSTRAINT files_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: memories memories_key_unique_in_scope; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_key_unique_in_scope UNIQUE NULLS NOT DISTINCT (organization_id, user_id, agent_id, conversation_id, key);
+
+
+--
+-- Name: memories memories_organization_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_organization_id_id_key UNIQUE (organization_id, id);
+
+
+--
+-- Name: memories memories_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: memory_events memory_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_events
+    ADD CONSTRAINT memory_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: memory_links memory_links_organization_id_from_memory_id_to_memory_id_li_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_links
+    ADD CONSTRAINT memory_links_organization_id_from_memory_id_to_memory_id_li_key UNIQUE (organization_id, from_memory_id, to_memory_id, link_type);
+
+
+--
+-- Name: memory_links memory_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_links
+    ADD CONSTRAINT memory_links_pkey PRIMARY KEY (id);
 
 
 --
@@ -1821,6 +3283,14 @@ ALTER TABLE ONLY public.organizations
 
 
 --
+-- Name: retention_runs retention_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.retention_runs
+    ADD CONSTRAINT retention_runs_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: schema_functions schema_functions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1834,6 +3304,30 @@ ALTER TABLE ONLY public.schema_functions
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: state_checkpoints state_checkpoints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.state_checkpoints
+    ADD CONSTRAINT state_checkpoints_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: tasks tasks_organization_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_organization_id_id_key UNIQUE (organization_id, id);
+
+
+--
+-- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_pkey PRIMARY KEY (id);
 
 
 --
@@ -1890,6 +3384,34 @@ CREATE INDEX agent_quick_tasks_organization_id_idx ON public.agent_quick_tasks U
 
 
 --
+-- Name: agent_states_agent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_agent_idx ON public.agent_states USING btree (agent_id, organization_id);
+
+
+--
+-- Name: agent_states_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_conversation_idx ON public.agent_states USING btree (organization_id, conversation_id) WHERE (conversation_id IS NOT NULL);
+
+
+--
+-- Name: agent_states_updated_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_updated_at_idx ON public.agent_states USING btree (updated_at);
+
+
+--
+-- Name: agent_states_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_user_id_idx ON public.agent_states USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+
+--
 -- Name: agents_created_by_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1915,6 +3437,41 @@ CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by)
 --
 
 CREATE INDEX api_keys_organization_id_idx ON public.api_keys USING btree (organization_id);
+
+
+--
+-- Name: artifacts_agent_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artifacts_agent_id_idx ON public.artifacts USING btree (agent_id) WHERE (agent_id IS NOT NULL);
+
+
+--
+-- Name: artifacts_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artifacts_conversation_idx ON public.artifacts USING btree (organization_id, conversation_id) WHERE (conversation_id IS NOT NULL);
+
+
+--
+-- Name: artifacts_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artifacts_created_by_idx ON public.artifacts USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: artifacts_organization_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artifacts_organization_created_at_idx ON public.artifacts USING btree (organization_id, created_at DESC, id DESC);
+
+
+--
+-- Name: artifacts_task_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artifacts_task_idx ON public.artifacts USING btree (organization_id, task_id) WHERE (task_id IS NOT NULL);
 
 
 --
@@ -1988,6 +3545,48 @@ CREATE INDEX conversations_user_id_idx ON public.conversations USING btree (user
 
 
 --
+-- Name: embeddings_agent_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_agent_id_idx ON public.embeddings USING btree (agent_id);
+
+
+--
+-- Name: embeddings_agent_model_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_agent_model_idx ON public.embeddings USING btree (organization_id, agent_id, model);
+
+
+--
+-- Name: embeddings_claimable_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_claimable_idx ON public.embeddings USING btree (run_after, id) WHERE (status = 'pending'::public.embedding_status);
+
+
+--
+-- Name: embeddings_content_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_content_trgm_idx ON public.embeddings USING gin (content public.gin_trgm_ops);
+
+
+--
+-- Name: embeddings_search_vector_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_search_vector_idx ON public.embeddings USING gin (search_vector);
+
+
+--
+-- Name: embeddings_source_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX embeddings_source_idx ON public.embeddings USING btree (organization_id, source_type, source_id);
+
+
+--
 -- Name: files_conversation_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1999,6 +3598,104 @@ CREATE INDEX files_conversation_created_at_idx ON public.files USING btree (orga
 --
 
 CREATE INDEX files_created_by_idx ON public.files USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: memories_agent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_agent_idx ON public.memories USING btree (agent_id, organization_id) WHERE (agent_id IS NOT NULL);
+
+
+--
+-- Name: memories_content_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_content_idx ON public.memories USING gin (content jsonb_path_ops);
+
+
+--
+-- Name: memories_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_conversation_idx ON public.memories USING btree (organization_id, conversation_id) WHERE (conversation_id IS NOT NULL);
+
+
+--
+-- Name: memories_organization_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_organization_created_at_idx ON public.memories USING btree (organization_id, created_at DESC, id DESC);
+
+
+--
+-- Name: memories_organization_kind_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_organization_kind_idx ON public.memories USING btree (organization_id, kind, created_at DESC, id DESC);
+
+
+--
+-- Name: memories_search_vector_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_search_vector_idx ON public.memories USING gin (search_vector);
+
+
+--
+-- Name: memories_tags_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_tags_idx ON public.memories USING gin (tags);
+
+
+--
+-- Name: memories_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_user_id_idx ON public.memories USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+
+--
+-- Name: memory_events_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_events_actor_user_id_idx ON public.memory_events USING btree (actor_user_id) WHERE (actor_user_id IS NOT NULL);
+
+
+--
+-- Name: memory_events_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_events_conversation_idx ON public.memory_events USING btree (organization_id, conversation_id) WHERE (conversation_id IS NOT NULL);
+
+
+--
+-- Name: memory_events_memory_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_events_memory_idx ON public.memory_events USING btree (organization_id, memory_id, created_at, id);
+
+
+--
+-- Name: memory_events_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_events_user_id_idx ON public.memory_events USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+
+--
+-- Name: memory_links_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_links_created_by_idx ON public.memory_links USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: memory_links_to_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memory_links_to_idx ON public.memory_links USING btree (organization_id, to_memory_id);
 
 
 --
@@ -2086,6 +3783,90 @@ CREATE INDEX organization_memberships_user_id_idx ON public.organization_members
 
 
 --
+-- Name: retention_runs_started_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX retention_runs_started_at_idx ON public.retention_runs USING btree (started_at DESC, id DESC);
+
+
+--
+-- Name: state_checkpoints_auto_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX state_checkpoints_auto_idx ON public.state_checkpoints USING btree (agent_state_id, created_at DESC) WHERE (kind = 'auto'::public.checkpoint_kind);
+
+
+--
+-- Name: state_checkpoints_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX state_checkpoints_created_at_idx ON public.state_checkpoints USING btree (created_at);
+
+
+--
+-- Name: state_checkpoints_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX state_checkpoints_created_by_idx ON public.state_checkpoints USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: state_checkpoints_organization_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX state_checkpoints_organization_user_idx ON public.state_checkpoints USING btree (organization_id, user_id);
+
+
+--
+-- Name: state_checkpoints_state_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX state_checkpoints_state_created_at_idx ON public.state_checkpoints USING btree (agent_state_id, created_at DESC, id DESC);
+
+
+--
+-- Name: tasks_agent_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_agent_id_idx ON public.tasks USING btree (agent_id);
+
+
+--
+-- Name: tasks_claimable_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_claimable_idx ON public.tasks USING btree (run_after, id) WHERE (status = 'pending'::public.task_status);
+
+
+--
+-- Name: tasks_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_conversation_idx ON public.tasks USING btree (organization_id, conversation_id) WHERE (conversation_id IS NOT NULL);
+
+
+--
+-- Name: tasks_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_created_by_idx ON public.tasks USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: tasks_organization_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_organization_created_at_idx ON public.tasks USING btree (organization_id, created_at DESC, id DESC);
+
+
+--
+-- Name: tasks_running_locked_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_running_locked_at_idx ON public.tasks USING btree (locked_at) WHERE (status = 'running'::public.task_status);
+
+
+--
 -- Name: webhook_events_processed_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2121,10 +3902,24 @@ CREATE TRIGGER agent_quick_tasks_set_updated_at BEFORE UPDATE ON public.agent_qu
 
 
 --
+-- Name: agent_states agent_states_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER agent_states_bump_version BEFORE UPDATE OF state ON public.agent_states FOR EACH ROW EXECUTE FUNCTION app.bump_agent_state_version();
+
+
+--
 -- Name: agents agents_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER agents_set_updated_at BEFORE UPDATE ON public.agents FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+
+
+--
+-- Name: artifacts artifacts_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER artifacts_set_updated_at BEFORE UPDATE ON public.artifacts FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
 
 
 --
@@ -2135,10 +3930,45 @@ CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE OF agent_id, title, st
 
 
 --
+-- Name: embeddings embeddings_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER embeddings_set_updated_at BEFORE UPDATE ON public.embeddings FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+
+
+--
 -- Name: files files_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER files_set_updated_at BEFORE UPDATE ON public.files FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+
+
+--
+-- Name: memories memories_count_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_count_deleted AFTER DELETE ON public.memories REFERENCING OLD TABLE AS deleted_memories FOR EACH STATEMENT EXECUTE FUNCTION app.count_deleted_memories();
+
+
+--
+-- Name: memories memories_count_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_count_inserted AFTER INSERT ON public.memories REFERENCING NEW TABLE AS inserted_memories FOR EACH STATEMENT EXECUTE FUNCTION app.count_inserted_memories();
+
+
+--
+-- Name: memories memories_record_event; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_record_event AFTER INSERT OR DELETE OR UPDATE ON public.memories FOR EACH ROW EXECUTE FUNCTION app.record_memory_event();
+
+
+--
+-- Name: memories memories_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_set_updated_at BEFORE UPDATE OF kind, memory_type, key, content, tags, importance, decay_rate, embedding, embedding_model ON public.memories FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
 
 
 --
@@ -2205,6 +4035,41 @@ CREATE TRIGGER organizations_set_updated_at BEFORE UPDATE ON public.organization
 
 
 --
+-- Name: state_checkpoints state_checkpoints_copy_state_keys; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER state_checkpoints_copy_state_keys BEFORE INSERT ON public.state_checkpoints FOR EACH ROW EXECUTE FUNCTION app.copy_checkpoint_state_keys();
+
+
+--
+-- Name: state_checkpoints state_checkpoints_prune_auto; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER state_checkpoints_prune_auto AFTER INSERT ON public.state_checkpoints FOR EACH ROW WHEN ((new.kind = 'auto'::public.checkpoint_kind)) EXECUTE FUNCTION app.prune_auto_checkpoints();
+
+
+--
+-- Name: tasks tasks_count_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_count_deleted AFTER DELETE ON public.tasks REFERENCING OLD TABLE AS deleted_tasks FOR EACH STATEMENT EXECUTE FUNCTION app.count_deleted_tasks();
+
+
+--
+-- Name: tasks tasks_count_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_count_inserted AFTER INSERT ON public.tasks REFERENCING NEW TABLE AS inserted_tasks FOR EACH STATEMENT EXECUTE FUNCTION app.count_inserted_tasks();
+
+
+--
+-- Name: tasks tasks_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+
+
+--
 -- Name: users users_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2244,6 +4109,38 @@ ALTER TABLE ONLY public.agent_quick_tasks
 
 
 --
+-- Name: agent_states agent_states_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+
+--
+-- Name: agent_states agent_states_organization_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: agent_states agent_states_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: agent_states agent_states_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: agents agents_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2273,6 +4170,46 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: artifacts artifacts_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL;
+
+
+--
+-- Name: artifacts artifacts_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: artifacts artifacts_organization_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: artifacts artifacts_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: artifacts artifacts_organization_id_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artifacts
+    ADD CONSTRAINT artifacts_organization_id_task_id_fkey FOREIGN KEY (organization_id, task_id) REFERENCES public.tasks(organization_id, id) ON DELETE SET NULL (task_id);
 
 
 --
@@ -2348,6 +4285,22 @@ ALTER TABLE ONLY public.conversations
 
 
 --
+-- Name: embeddings embeddings_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.embeddings
+    ADD CONSTRAINT embeddings_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+
+--
+-- Name: embeddings embeddings_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.embeddings
+    ADD CONSTRAINT embeddings_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: files files_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2361,6 +4314,94 @@ ALTER TABLE ONLY public.files
 
 ALTER TABLE ONLY public.files
     ADD CONSTRAINT files_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_organization_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memory_events memory_events_actor_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_events
+    ADD CONSTRAINT memory_events_actor_user_id_fkey FOREIGN KEY (actor_user_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: memory_events memory_events_organization_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_events
+    ADD CONSTRAINT memory_events_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memory_events memory_events_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_events
+    ADD CONSTRAINT memory_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memory_events memory_events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_events
+    ADD CONSTRAINT memory_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memory_links memory_links_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_links
+    ADD CONSTRAINT memory_links_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: memory_links memory_links_organization_id_from_memory_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_links
+    ADD CONSTRAINT memory_links_organization_id_from_memory_id_fkey FOREIGN KEY (organization_id, from_memory_id) REFERENCES public.memories(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memory_links memory_links_organization_id_to_memory_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memory_links
+    ADD CONSTRAINT memory_links_organization_id_to_memory_id_fkey FOREIGN KEY (organization_id, to_memory_id) REFERENCES public.memories(organization_id, id) ON DELETE CASCADE;
 
 
 --
@@ -2492,6 +4533,54 @@ ALTER TABLE ONLY public.organization_memberships
 
 
 --
+-- Name: state_checkpoints state_checkpoints_agent_state_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.state_checkpoints
+    ADD CONSTRAINT state_checkpoints_agent_state_id_fkey FOREIGN KEY (agent_state_id) REFERENCES public.agent_states(id) ON DELETE CASCADE;
+
+
+--
+-- Name: state_checkpoints state_checkpoints_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.state_checkpoints
+    ADD CONSTRAINT state_checkpoints_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: tasks tasks_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+
+--
+-- Name: tasks tasks_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: tasks tasks_organization_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_organization_id_conversation_id_fkey FOREIGN KEY (organization_id, conversation_id) REFERENCES public.conversations(organization_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: tasks tasks_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tasks
+    ADD CONSTRAINT tasks_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: agent_knowledge_sources admins add knowledge sources to their organization's agents; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2616,6 +4705,12 @@ ALTER TABLE public.agent_knowledge_sources ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_quick_tasks ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: agent_states; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.agent_states ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: agents; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2626,6 +4721,12 @@ ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: artifacts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.artifacts ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: messages authors and conversation owners delete messages; Type: POLICY; Schema: public; Owner: -
@@ -2673,10 +4774,24 @@ CREATE POLICY "creators and conversation owners delete files" ON public.files FO
 
 
 --
+-- Name: embeddings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.embeddings ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: files; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.files ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: artifacts members add artifacts to their organization; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members add artifacts to their organization" ON public.artifacts FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)) AND ((agent_id IS NULL) OR (agent_id IN ( SELECT a.id
+   FROM public.agents a))) AND ((created_by IS NULL) OR (created_by = ( SELECT app.current_user_id() AS current_user_id)))));
+
 
 --
 -- Name: conversation_chunks members add chunks to conversations they can access; Type: POLICY; Schema: public; Owner: -
@@ -2693,6 +4808,14 @@ CREATE POLICY "members add files to conversations they can access" ON public.fil
 
 
 --
+-- Name: embeddings members add knowledge for agents their organization may use; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members add knowledge for agents their organization may use" ON public.embeddings FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (agent_id IN ( SELECT a.id
+   FROM public.agents a))));
+
+
+--
 -- Name: message_files members attach files in conversations they can access; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2700,10 +4823,93 @@ CREATE POLICY "members attach files in conversations they can access" ON public.
 
 
 --
+-- Name: state_checkpoints members checkpoint the agent states they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members checkpoint the agent states they can read" ON public.state_checkpoints FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)) AND ((created_by IS NULL) OR (created_by = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: agent_states members create agent states for themselves or their organizatio; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members create agent states for themselves or their organizatio" ON public.agent_states FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)) AND (agent_id IN ( SELECT a.id
+   FROM public.agents a))));
+
+
+--
+-- Name: tasks members delegate tasks to agents they may use; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delegate tasks to agents they may use" ON public.tasks FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)) AND (agent_id IN ( SELECT a.id
+   FROM public.agents a)) AND ((created_by IS NULL) OR (created_by = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: agent_states members delete the agent states they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete the agent states they can read" ON public.agent_states FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: state_checkpoints members delete the checkpoints they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete the checkpoints they can read" ON public.state_checkpoints FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: memories members delete the memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete the memories they can read" ON public.memories FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: artifacts members delete their organization's artifacts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete their organization's artifacts" ON public.artifacts FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: embeddings members delete their organization's embeddings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete their organization's embeddings" ON public.embeddings FOR DELETE TO app_tenant USING ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: tasks members delete their organization's tasks; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members delete their organization's tasks" ON public.tasks FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
 -- Name: message_files members detach files in conversations they can access; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "members detach files in conversations they can access" ON public.message_files FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND app.can_access_conversation(conversation_id)));
+
+
+--
+-- Name: state_checkpoints members label the checkpoints they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members label the checkpoints they can read" ON public.state_checkpoints FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: memory_links members link memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members link memories they can read" ON public.memory_links FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.from_memory_id))) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.to_memory_id))) AND ((created_by IS NULL) OR (created_by = ( SELECT app.current_user_id() AS current_user_id)))));
 
 
 --
@@ -2740,6 +4946,13 @@ CREATE POLICY "members read the attachments of conversations they can access" ON
 
 
 --
+-- Name: state_checkpoints members read the checkpoints of agent states they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read the checkpoints of agent states they can read" ON public.state_checkpoints FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
 -- Name: conversation_chunks members read the chunks of conversations they can access; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2751,6 +4964,24 @@ CREATE POLICY "members read the chunks of conversations they can access" ON publ
 --
 
 CREATE POLICY "members read the files of conversations they can access" ON public.files FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND app.can_access_conversation(conversation_id)));
+
+
+--
+-- Name: memory_events members read the history of memories they could read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read the history of memories they could read" ON public.memory_events FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: memory_links members read the links between memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read the links between memories they can read" ON public.memory_links FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.from_memory_id))) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.to_memory_id)))));
 
 
 --
@@ -2806,6 +5037,20 @@ CREATE POLICY "members read their organization's agent grants" ON public.organiz
 
 
 --
+-- Name: artifacts members read their organization's artifacts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their organization's artifacts" ON public.artifacts FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: embeddings members read their organization's embeddings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their organization's embeddings" ON public.embeddings FOR SELECT TO app_tenant USING ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
 -- Name: agent_knowledge_sources members read their organization's knowledge sources; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2817,6 +5062,27 @@ CREATE POLICY "members read their organization's knowledge sources" ON public.ag
 --
 
 CREATE POLICY "members read their organization's memberships" ON public.organization_memberships FOR SELECT TO app_tenant USING ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: tasks members read their organization's tasks; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their organization's tasks" ON public.tasks FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: agent_states members read their own and their organization's shared agent st; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their own and their organization's shared agent st" ON public.agent_states FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
+
+
+--
+-- Name: memories members read their own and their organization's shared memories; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their own and their organization's shared memories" ON public.memories FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id))));
 
 
 --
@@ -2834,6 +5100,24 @@ CREATE POLICY "members record snapshots in conversations they can access" ON pub
 
 
 --
+-- Name: memory_links members reweigh links between memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members reweigh links between memories they can read" ON public.memory_links FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.from_memory_id))) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.to_memory_id))))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: tasks members run and cancel their organization's tasks; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members run and cancel their organization's tasks" ON public.tasks FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
 -- Name: conversations members start conversations of their own with agents they may u; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2842,11 +5126,76 @@ CREATE POLICY "members start conversations of their own with agents they may u" 
 
 
 --
+-- Name: memories members store memories for themselves or their organization; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members store memories for themselves or their organization" ON public.memories FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)) AND ((agent_id IS NULL) OR (agent_id IN ( SELECT a.id
+   FROM public.agents a)))));
+
+
+--
+-- Name: memory_links members unlink memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members unlink memories they can read" ON public.memory_links FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.from_memory_id))) AND (EXISTS ( SELECT
+   FROM public.memories m
+  WHERE (m.id = memory_links.to_memory_id)))));
+
+
+--
 -- Name: files members update the files of conversations they can access; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "members update the files of conversations they can access" ON public.files FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND app.can_access_conversation(conversation_id))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
 
+
+--
+-- Name: memories members update the memories they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members update the memories they can read" ON public.memories FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: artifacts members update their organization's artifacts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members update their organization's artifacts" ON public.artifacts FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: embeddings members update their organization's embeddings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members update their organization's embeddings" ON public.embeddings FOR UPDATE TO app_tenant USING ((organization_id = ( SELECT app.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: agent_states members write the agent states they can read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members write the agent states they can read" ON public.agent_states FOR UPDATE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND ((user_id IS NULL) OR (user_id = ( SELECT app.current_user_id() AS current_user_id))) AND ((conversation_id IS NULL) OR app.can_access_conversation(conversation_id)))) WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: memories; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.memories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memory_events; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.memory_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memory_links; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.memory_links ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: message_files; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2923,10 +5272,43 @@ CREATE POLICY "owners update their conversations" ON public.conversations FOR UP
 
 
 --
+-- Name: retention_runs; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.retention_runs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: state_checkpoints; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.state_checkpoints ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: agent_states system deletes expired agent states; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system deletes expired agent states" ON public.agent_states FOR DELETE TO app_system USING (true);
+
+
+--
 -- Name: conversations system deletes expired conversations; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "system deletes expired conversations" ON public.conversations FOR DELETE TO app_system USING (true);
+
+
+--
+-- Name: embeddings system deletes orphaned embeddings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system deletes orphaned embeddings" ON public.embeddings FOR DELETE TO app_system USING (true);
+
+
+--
+-- Name: memories system embeds memories; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system embeds memories" ON public.memories FOR UPDATE TO app_system USING (true) WITH CHECK (true);
 
 
 --
@@ -2965,6 +5347,13 @@ CREATE POLICY "system manages quick tasks" ON public.agent_quick_tasks TO app_sy
 
 
 --
+-- Name: state_checkpoints system prunes and expires checkpoints; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system prunes and expires checkpoints" ON public.state_checkpoints FOR DELETE TO app_system USING (true);
+
+
+--
 -- Name: agents system reads every agent; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2972,10 +5361,24 @@ CREATE POLICY "system reads every agent" ON public.agents FOR SELECT TO app_syst
 
 
 --
+-- Name: agent_states system reads every agent state; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every agent state" ON public.agent_states FOR SELECT TO app_system USING (true);
+
+
+--
 -- Name: message_files system reads every attachment; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "system reads every attachment" ON public.message_files FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: state_checkpoints system reads every checkpoint; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every checkpoint" ON public.state_checkpoints FOR SELECT TO app_system USING (true);
 
 
 --
@@ -2997,6 +5400,27 @@ CREATE POLICY "system reads every conversation" ON public.conversations FOR SELE
 --
 
 CREATE POLICY "system reads every file" ON public.files FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: memories system reads every memory; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every memory" ON public.memories FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: memory_events system reads every memory event; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every memory event" ON public.memory_events FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: memory_links system reads every memory link; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every memory link" ON public.memory_links FOR SELECT TO app_system USING (true);
 
 
 --
@@ -3028,10 +5452,31 @@ CREATE POLICY "system reads every snapshot" ON public.context_snapshots FOR SELE
 
 
 --
+-- Name: state_checkpoints system records checkpoints; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system records checkpoints" ON public.state_checkpoints FOR INSERT TO app_system WITH CHECK (true);
+
+
+--
+-- Name: memory_events system records memory events; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system records memory events" ON public.memory_events FOR INSERT TO app_system WITH CHECK (true);
+
+
+--
 -- Name: message_versions system records message versions; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "system records message versions" ON public.message_versions FOR INSERT TO app_system WITH CHECK (true);
+
+
+--
+-- Name: retention_runs system records retention runs; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system records retention runs" ON public.retention_runs TO app_system USING (true) WITH CHECK (true);
 
 
 --
@@ -3070,6 +5515,54 @@ CREATE POLICY "system syncs users" ON public.users TO app_system USING (true) WI
 
 
 --
+-- Name: embeddings system workers embed chunks; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers embed chunks" ON public.embeddings FOR UPDATE TO app_system USING (true) WITH CHECK (true);
+
+
+--
+-- Name: artifacts system workers read every artifact; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers read every artifact" ON public.artifacts FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: embeddings system workers read every embedding; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers read every embedding" ON public.embeddings FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: tasks system workers read every task; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers read every task" ON public.tasks FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: tasks system workers run every task; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers run every task" ON public.tasks FOR UPDATE TO app_system USING (true) WITH CHECK (true);
+
+
+--
+-- Name: artifacts system workers store artifacts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system workers store artifacts" ON public.artifacts FOR INSERT TO app_system WITH CHECK (true);
+
+
+--
+-- Name: tasks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: users; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3095,4 +5588,9 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261121000100'),
     ('20261121000200'),
     ('20261121000300'),
-    ('20261121000310');
+    ('20261121000310'),
+    ('20261121000400'),
+    ('20261121000410'),
+    ('20261121000420'),
+    ('20261121000430'),
+    ('20261121000440');

@@ -23,16 +23,26 @@ from pgvector.asyncpg import register_vector
 from pydantic import BaseModel, JsonValue
 
 from .models import (
+    AgentStateScope,
     AgentStatus,
     AgentType,
     AgentVisibility,
+    ArtifactType,
+    CheckpointKind,
     ConversationStatus,
+    EmbeddingSourceType,
+    EmbeddingStatus,
     FileKind,
     FileStatus,
     KnowledgeSourceType,
     MembershipRole,
+    MemoryEventKind,
+    MemoryKind,
+    MemoryLinkType,
+    MemoryType,
     MessageRole,
     MessageStatus,
+    TaskStatus,
 )
 
 __all__ = ["Connection", "init_connection"]
@@ -48,16 +58,26 @@ _EnumT = TypeVar("_EnumT", bound=StrEnum)
 
 # (schema, type, class) of each enum type of the schema: values are decoded to the class.
 _ENUMS: tuple[tuple[str, str, type[StrEnum]], ...] = (
+    ("public", "agent_state_scope", AgentStateScope),
     ("public", "agent_status", AgentStatus),
     ("public", "agent_type", AgentType),
     ("public", "agent_visibility", AgentVisibility),
+    ("public", "artifact_type", ArtifactType),
+    ("public", "checkpoint_kind", CheckpointKind),
     ("public", "conversation_status", ConversationStatus),
+    ("public", "embedding_source_type", EmbeddingSourceType),
+    ("public", "embedding_status", EmbeddingStatus),
     ("public", "file_kind", FileKind),
     ("public", "file_status", FileStatus),
     ("public", "knowledge_source_type", KnowledgeSourceType),
     ("public", "membership_role", MembershipRole),
+    ("public", "memory_event_kind", MemoryEventKind),
+    ("public", "memory_kind", MemoryKind),
+    ("public", "memory_link_type", MemoryLinkType),
+    ("public", "memory_type", MemoryType),
     ("public", "message_role", MessageRole),
     ("public", "message_status", MessageStatus),
+    ("public", "task_status", TaskStatus),
 )
 
 _setattr = object.__setattr__  # pydantic models refuse plain assignment of their internals

@@ -7,26 +7,42 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pgvector import Vector
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 __all__ = [
     "Agent",
     "AgentKnowledgeSource",
     "AgentQuickTask",
+    "AgentState",
+    "AgentStateScope",
     "AgentStatus",
     "AgentType",
     "AgentVisibility",
     "ApiKey",
+    "Artifact",
+    "ArtifactType",
+    "CheckpointKind",
     "ContextSnapshot",
     "Conversation",
     "ConversationChunk",
     "ConversationShare",
     "ConversationStatus",
+    "Embedding",
+    "EmbeddingSourceType",
+    "EmbeddingStatus",
     "File",
     "FileKind",
     "FileStatus",
     "KnowledgeSourceType",
     "MembershipRole",
+    "Memory",
+    "MemoryEvent",
+    "MemoryEventKind",
+    "MemoryKind",
+    "MemoryLink",
+    "MemoryLinkType",
+    "MemoryType",
     "Message",
     "MessageFile",
     "MessageRole",
@@ -35,9 +51,24 @@ __all__ = [
     "Organization",
     "OrganizationAgent",
     "OrganizationMembership",
+    "RetentionRun",
+    "StateCheckpoint",
+    "Task",
+    "TaskStatus",
     "User",
     "WebhookEvent",
 ]
+
+
+class AgentStateScope(StrEnum):
+    """local: the agent's own working state. shared: state other agents may read. session: state of one
+    conversation (conversation_id required). persistent: long-term state across sessions.
+    """
+
+    LOCAL = "local"
+    SHARED = "shared"
+    SESSION = "session"
+    PERSISTENT = "persistent"
 
 
 class AgentStatus(StrEnum):
@@ -75,6 +106,29 @@ class AgentVisibility(StrEnum):
     HIDDEN = "hidden"
 
 
+class ArtifactType(StrEnum):
+    """What an artifact is: source code, a document, data (JSON, CSV...), a diagram, an image, or
+    something else.
+    """
+
+    CODE = "code"
+    DOCUMENT = "document"
+    DATA = "data"
+    DIAGRAM = "diagram"
+    IMAGE = "image"
+    OTHER = "other"
+
+
+class CheckpointKind(StrEnum):
+    """auto: taken by the system, pruned past the organization's max_auto_checkpoints. manual: taken on
+    request, kept. pre_restore: the state just before a restore, so a restore can be undone.
+    """
+
+    AUTO = "auto"
+    MANUAL = "manual"
+    PRE_RESTORE = "pre_restore"
+
+
 class ConversationStatus(StrEnum):
     """Lifecycle of a conversation (session). deleted is a soft delete: the row stays until removed or
     expired.
@@ -85,6 +139,28 @@ class ConversationStatus(StrEnum):
     COMPLETED = "completed"
     ARCHIVED = "archived"
     DELETED = "deleted"
+
+
+class EmbeddingSourceType(StrEnum):
+    """What a knowledge chunk was cut from: a file, a URL (source_id: its agent_knowledge_sources row),
+    a message, a memory or a conversation chunk.
+    """
+
+    FILE = "file"
+    URL = "url"
+    MESSAGE = "message"
+    MEMORY = "memory"
+    CHUNK = "chunk"
+
+
+class EmbeddingStatus(StrEnum):
+    """pending: waiting for (or being given) a vector. embedded: embedding is set for the current
+    content. failed: attempts exhausted (see error).
+    """
+
+    PENDING = "pending"
+    EMBEDDED = "embedded"
+    FAILED = "failed"
 
 
 class FileKind(StrEnum):
@@ -124,6 +200,54 @@ class MembershipRole(StrEnum):
     MEMBER = "member"
 
 
+class MemoryEventKind(StrEnum):
+    """What happened to a memory: created (after only), updated (before and after), deleted (before
+    only).
+    """
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class MemoryKind(StrEnum):
+    """What a memory records (the collaborative session kinds of seed 002)."""
+
+    IDEA = "idea"
+    DECISION = "decision"
+    QUESTION = "question"
+    ACTION_ITEM = "action_item"
+    CONTEXT = "context"
+    PREFERENCE = "preference"
+    FACT = "fact"
+    RISK = "risk"
+
+
+class MemoryLinkType(StrEnum):
+    """How one memory relates to another, read from -> to: related, supports, contradicts, supersedes
+    (replaces), derived_from, answers (a question), blocks (an action item).
+    """
+
+    RELATED = "related"
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    SUPERSEDES = "supersedes"
+    DERIVED_FROM = "derived_from"
+    ANSWERS = "answers"
+    BLOCKS = "blocks"
+
+
+class MemoryType(StrEnum):
+    """How a memory is used (seed 004): episodic (an event), semantic (knowledge), procedural (how to
+    do something), working (short-lived, for the task at hand).
+    """
+
+    EPISODIC = "episodic"
+    SEMANTIC = "semantic"
+    PROCEDURAL = "procedural"
+    WORKING = "working"
+
+
 class MessageRole(StrEnum):
     """Who speaks: a user, an agent (assistant), the system prompt, or a tool result."""
 
@@ -144,6 +268,18 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class TaskStatus(StrEnum):
+    """pending: waiting to be claimed (from run_after). running: claimed by a worker (locked_by).
+    succeeded / failed (attempts exhausted) / cancelled: finished.
+    """
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class Agent(BaseModel):
@@ -236,6 +372,35 @@ class AgentQuickTask(BaseModel):
     updated_at: datetime
 
 
+class AgentState(BaseModel):
+    """Current state of an agent per (organization, user, agent, scope, conversation). Optimistic
+    concurrency by version; state_hash computed by the database.
+    """
+
+    id: UUID
+    organization_id: UUID
+    user_id: UUID | None = Field(
+        description="The user the state is private to; NULL: shared by every member of the organization."
+    )
+    agent_id: UUID
+    scope: AgentStateScope
+    conversation_id: UUID | None = Field(
+        description=(
+            "The conversation the state belongs to (required for scope session); NULL outside any conversation."
+        ),
+    )
+    state: JsonValue = Field(description="The state document (a JSON object).")
+    state_hash: str = Field(description="Lower-case hex SHA-256 of the canonical JSON of state, generated.")
+    version: int = Field(
+        description=(
+            "Starts at 1, incremented by a trigger on every change of state; writers pass the version they read "
+            "(optimistic concurrency)."
+        ),
+    )
+    created_at: datetime
+    updated_at: datetime = Field(description="Last change of state; retention expires states by it.")
+
+
 class ApiKey(BaseModel):
     """Organization-scoped keys for service callers. Only the SHA-256 of the secret is stored; the
     secret is shown once.
@@ -251,6 +416,28 @@ class ApiKey(BaseModel):
     last_used_at: datetime | None
     revoked_at: datetime | None
     created_at: datetime
+
+
+class Artifact(BaseModel):
+    """Generated code, documents and other outputs, optionally of a conversation and of the task that
+    produced them.
+    """
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID | None = Field(
+        description="The conversation the artifact belongs to; NULL for standalone ones."
+    )
+    task_id: UUID | None = Field(description="The task that produced it; NULL when none or the task was deleted.")
+    agent_id: UUID | None = Field(description="The agent that produced it; NULL when none or the agent was deleted.")
+    created_by: UUID | None
+    artifact_type: ArtifactType
+    name: str
+    content: str = Field(description="The artifact's text (source code, markdown...).")
+    mime_type: str | None = Field(description="Content type of content, e.g. text/x-python.")
+    metadata: JsonValue = Field(description="Language, version, file name and other details.")
+    created_at: datetime
+    updated_at: datetime
 
 
 class ContextSnapshot(BaseModel):
@@ -338,6 +525,55 @@ class ConversationShare(BaseModel):
     created_at: datetime
 
 
+class Embedding(BaseModel):
+    """Knowledge chunks of an organization's agents with their vectors; vectors of different models and
+    dimensions side by side, each model with its own partial HNSW index (fn.ensure_embedding_index).
+    Unchanged text is never re-embedded.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)  # for Vector
+
+    id: UUID
+    organization_id: UUID
+    agent_id: UUID = Field(description="The agent whose knowledge this is.")
+    source_type: EmbeddingSourceType
+    source_id: UUID = Field(
+        description=(
+            "The id of the source row (file, agent_knowledge_sources for a URL, message, memory, conversation chunk); "
+            "not a foreign key."
+        ),
+    )
+    chunk_index: int = Field(description="Position of the chunk in its source, from 0.")
+    content: str
+    content_hash: str = Field(
+        description="Lower-case hex SHA-256 of content (UTF-8), generated: an unchanged hash keeps the vector."
+    )
+    model: str = Field(description="The embedding model, e.g. text-embedding-3-small.")
+    dims: int = Field(description="Dimensions of model's vectors; the vector, once set, has exactly these.")
+    embedding: Vector | None = Field(
+        description=(
+            "The vector (untyped: any dimensions), NULL until embedded. Searched through embedding::vector(dims) and "
+            "the model's partial HNSW index."
+        ),
+    )
+    status: EmbeddingStatus
+    attempts: int = Field(description="Embedding attempts since the content last changed.")
+    error: str | None = Field(description="The last attempt's error.")
+    run_after: datetime = Field(
+        description=(
+            "A pending chunk is not claimed before this time: the lease of a claim, or the backoff after a failed "
+            "attempt."
+        ),
+    )
+    embedded_at: datetime | None = Field(description="When the current vector was set.")
+    search_vector: str = Field(
+        description="to_tsvector('simple', content), generated (hybrid search: full text next to vectors)."
+    )
+    metadata: JsonValue = Field(description="Page, heading, URL and other details of the chunk.")
+    created_at: datetime
+    updated_at: datetime
+
+
 class File(BaseModel):
     """Files of a conversation (uploaded, generated or attached), stored under WORKSPACES_DIR by a
     server-chosen name. Deleting the row does not touch the disk: the retention job removes files
@@ -366,6 +602,102 @@ class File(BaseModel):
     metadata: JsonValue = Field(description="Extracted details: page count, OCR results, image size, ...")
     created_at: datetime
     updated_at: datetime
+
+
+class Memory(BaseModel):
+    """Structured knowledge: ideas, decisions, questions, facts... of an organization, optionally of
+    one user (then private to them), agent or conversation. key is unique within that scope. Every
+    change is recorded in memory_events by a trigger.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)  # for Vector
+
+    id: UUID
+    organization_id: UUID
+    user_id: UUID | None = Field(
+        description="The user the memory is private to; NULL: shared by every member of the organization."
+    )
+    agent_id: UUID | None = Field(description="The agent the memory belongs to; NULL: any agent's.")
+    conversation_id: UUID | None = Field(
+        description="The conversation (session) the memory belongs to; NULL: beyond any one conversation."
+    )
+    kind: MemoryKind
+    memory_type: MemoryType
+    key: str = Field(
+        description=(
+            "Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. "
+            "feature_carbon_tracking."
+        ),
+    )
+    content: JsonValue = Field(
+        description="The memory itself, a JSON object, e.g. {\"decision\": \"...\", \"rationale\": \"...\"}."
+    )
+    tags: list[str] = Field(description="Free tags, searched by overlap or containment (GIN).")
+    importance: float = Field(
+        description="How much the memory matters, 0..1; ranking multiplies it with similarity and recency."
+    )
+    decay_rate: float = Field(
+        description=(
+            "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
+        ),
+    )
+    access_count: int = Field(description="How often the memory was used (TouchMemory).")
+    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    embedding: Vector | None = Field(
+        description="The memory's vector (any dimensions; NULL until embedded), of embedding_model."
+    )
+    embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
+    search_vector: str = Field(
+        description="Full text of key and the string values of content (simple configuration), generated."
+    )
+    created_at: datetime
+    updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+
+
+class MemoryEvent(BaseModel):
+    """Change history of memories, written only by a trigger on memories (running as app_system);
+    tenants read it like the memory. Outlives the memory: memory_id is not a foreign key.
+    """
+
+    id: UUID
+    organization_id: UUID
+    memory_id: UUID = Field(
+        description="The memory changed; not a foreign key, so the history of a deleted memory stays."
+    )
+    user_id: UUID | None = Field(description="The memory's user_id (the history is private where the memory was).")
+    conversation_id: UUID | None = Field(description="The memory's conversation_id.")
+    event: MemoryEventKind
+    before: JsonValue | None = Field(
+        description=(
+            "The memory before the change (without embedding, search vector and access counters); NULL for created."
+        ),
+    )
+    after: JsonValue | None = Field(
+        description=(
+            "The memory after the change (without embedding, search vector and access counters); NULL for deleted."
+        ),
+    )
+    actor_user_id: UUID | None = Field(
+        description=(
+            "The user whose transaction made the change (app.user_id); NULL for services, the system or a deleted user."
+        ),
+    )
+    created_at: datetime
+
+
+class MemoryLink(BaseModel):
+    """Typed links between two memories of the same organization, read from -> to. Visible when both
+    memories are.
+    """
+
+    id: UUID
+    organization_id: UUID
+    from_memory_id: UUID
+    to_memory_id: UUID
+    link_type: MemoryLinkType
+    weight: float = Field(description="Strength of the link, 0..1.")
+    created_by: UUID | None = Field(description="Who linked them; NULL for agents or a deleted user.")
+    created_at: datetime
 
 
 class Message(BaseModel):
@@ -499,6 +831,86 @@ class OrganizationMembership(BaseModel):
     role: MembershipRole
     clerk_membership_id: str | None
     clerk_updated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RetentionRun(BaseModel):
+    """Each run of the retention job: the now it ran for, when it started and finished, rows deleted
+    per table, files removed from disk, and the error that stopped it, if any. app_system only.
+    """
+
+    id: UUID
+    now_param: datetime = Field(
+        description="The \"now\" the run expired data against (a parameter, so runs are testable and repeatable)."
+    )
+    started_at: datetime
+    finished_at: datetime | None = Field(
+        description="NULL while running, or when the run died without recording its end."
+    )
+    counts: JsonValue = Field(description="Rows deleted per table, e.g. {\"conversations\": 12, \"agent_states\": 3}.")
+    files_removed: int = Field(description="Files removed from WORKSPACES_DIR (after their rows were gone).")
+    error: str | None = Field(description="Why the run stopped early; NULL for a complete run.")
+
+
+class StateCheckpoint(BaseModel):
+    """Recovery points of an agent state: a copy of state and version at a moment. Restoring one writes
+    a pre_restore checkpoint first. Written and pruned by the database; tenants only label, mark
+    restorable or delete them.
+    """
+
+    id: UUID
+    organization_id: UUID = Field(description="Copied from the state by a trigger (never from the caller).")
+    agent_state_id: UUID
+    user_id: UUID | None = Field(
+        description=(
+            "Copied from the state by a trigger: the checkpoint is private where the state is. Not a foreign key: the "
+            "state's own keys cascade."
+        ),
+    )
+    conversation_id: UUID | None = Field(
+        description="Copied from the state by a trigger; not a foreign key (the state's own key cascades)."
+    )
+    kind: CheckpointKind
+    label: str | None = Field(description="Optional name, e.g. \"before import\".")
+    state: JsonValue
+    state_hash: str = Field(
+        description="SHA-256 of the canonical JSON of state, generated; equals the state's hash at the time."
+    )
+    version: int = Field(description="The state's version when the checkpoint was taken.")
+    restorable: bool = Field(description="false: kept for the record but refused by RestoreCheckpoint.")
+    created_by: UUID | None = Field(
+        description="The user who took it (NULL for auto checkpoints by the system or a deleted user)."
+    )
+    created_at: datetime
+
+
+class Task(BaseModel):
+    """Background tasks for agents, a queue claimed with FOR UPDATE SKIP LOCKED; failed attempts are
+    retried with backoff until max_attempts.
+    """
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID | None = Field(
+        description="The conversation (session) the task was delegated from; NULL for standalone tasks."
+    )
+    agent_id: UUID = Field(description="The agent assigned to the task.")
+    created_by: UUID | None
+    task_type: str = Field(
+        description="What to do, named by the agent's capabilities, e.g. summarize, analyze_portfolio."
+    )
+    status: TaskStatus
+    input: JsonValue = Field(description="The task's parameters (a JSON object).")
+    output: JsonValue | None = Field(description="The result, any JSON; NULL until succeeded.")
+    error: str | None = Field(description="The last attempt's error.")
+    attempts: int = Field(description="Attempts started (incremented by each claim), at most max_attempts.")
+    max_attempts: int
+    run_after: datetime = Field(description="Not claimed before this time (scheduling and retry backoff).")
+    locked_at: datetime | None = Field(description="When the running attempt was claimed.")
+    locked_by: str | None = Field(description="The worker running the task (a name of its choosing).")
+    started_at: datetime | None = Field(description="When the first attempt was claimed.")
+    finished_at: datetime | None = Field(description="When the task succeeded, failed for good or was cancelled.")
     created_at: datetime
     updated_at: datetime
 

@@ -1,0 +1,95 @@
+"""A small world of two organizations for the data model tests of agent
+state, memories, tasks and embeddings: organization A (admin alice, members
+bob and dave) and B (admin carol), an agent of each, a conversation of
+alice's shared with bob."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+from isolation import Tenant, acting_as, acting_as_system
+
+from gen import agents, conversations, memberships, organizations, users
+from gen.models import AgentType, MembershipRole
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    org_a: UUID
+    org_b: UUID
+    alice: UUID  # admin of A, owns the conversation
+    bob: UUID  # member of A, the conversation is shared with him
+    dave: UUID  # member of A, nothing shared with him
+    carol: UUID  # admin of B
+    agent_a: UUID  # an agent of A
+    agent_b: UUID  # an agent of B
+    conversation: UUID  # alice's, shared with bob
+
+    @property
+    def a_alice(self) -> Tenant:
+        return Tenant(self.org_a, self.alice)
+
+    @property
+    def a_bob(self) -> Tenant:
+        return Tenant(self.org_a, self.bob)
+
+    @property
+    def a_dave(self) -> Tenant:
+        return Tenant(self.org_a, self.dave)
+
+    @property
+    def b_carol(self) -> Tenant:
+        return Tenant(self.org_b, self.carol)
+
+
+async def make_world(conn: asyncpg.Connection) -> World:
+    async with acting_as_system(conn):
+        orgs = {}
+        for key in ("a", "b"):
+            org = await organizations.upsert_organization_from_clerk(
+                conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
+            )
+            assert org is not None
+            orgs[key] = org.id
+        people = {}
+        for name, org_key, role in (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")):
+            user = await users.upsert_user_from_clerk(
+                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
+            )
+            assert user is not None
+            people[name] = user.id
+            await memberships.upsert_membership(
+                conn, organization_id=orgs[org_key], user_id=user.id, role=MembershipRole(role), clerk_membership_id=None, clerk_updated_at=T0
+            )
+    agent_ids = {}
+    for key, admin in (("a", "alice"), ("b", "carol")):
+        async with acting_as(conn, Tenant(orgs[key], people[admin])):
+            agent = await make_agent(conn, orgs[key], f"Agent {key.upper()}")
+            agent_ids[key] = agent
+    async with acting_as(conn, Tenant(orgs["a"], people["alice"])):
+        conversation = await conversations.create_conversation(
+            conn, organization_id=orgs["a"], user_id=people["alice"], agent_id=agent_ids["a"], title="Planning",
+            status=None, participants=None, metadata=None,
+        )
+        assert conversation is not None
+        await conversations.share_conversation(conn, conversation_id=conversation.id, user_id=people["bob"], granted_by=people["alice"])
+    return World(
+        orgs["a"], orgs["b"], people["alice"], people["bob"], people["dave"], people["carol"],
+        agent_ids["a"], agent_ids["b"], conversation.id,
+    )
+
+
+async def make_agent(conn: asyncpg.Connection, org: UUID, name: str) -> UUID:
+    """An agent of org (the caller must be acting as one of its admins)."""
+    agent = await agents.create_agent(
+        conn, organization_id=org, name=name, description=None, instructions=None, model_config=None,
+        rag_enabled=None, embedding_model=None, embedding_dims=None, capabilities=None, scheduling_config=None,
+        visibility=None, type=AgentType.GENERIC_CHAT, status=None, version=None, icon_url=None, metadata=None, created_by=None,
+    )
+    assert agent is not None
+    return agent.id
