@@ -30,13 +30,13 @@ $(STAMP_NPM): package.json package-lock.json
 
 setup: $(STAMP_VENV) $(STAMP_NPM) ## create .venv and install dbmate (idempotent, fast when done)
 
-run: setup ## start the embedded database (unless DATABASE_URL), migrate, and say how to connect
+run: setup ## start the embedded database (unless DATABASE_URL), migrate, and serve the REST API on HOST:PORT
 	@$(DB) migrate
 	@echo
 	@echo "Database ready: $$($(DB) url)"
 	@echo "  make psql                       open psql on it"
 	@echo "  make stop                       stop the embedded server (data stays in .data/)"
-	@echo "The REST server is not part of the platform yet: this brings up the database with the schema applied."
+	@$(PY) -m server --no-migrate
 
 db: setup ## start the embedded PostgreSQL under .data/pg and print its URL
 	@$(DB) start

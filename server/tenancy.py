@@ -1,0 +1,41 @@
+"""The tenant transaction every handler's database work runs in.
+
+    async with tenant_tx(request) as conn:
+        key = await api_keys.create_api_key(conn, ...)
+
+acquires a pooled connection, opens a transaction and enters the caller's
+tenant (gen.tenancy.enter_tenant: SET LOCAL ROLE app_tenant plus app.org_id and
+app.user_id), so row level security decides what every generated query sees.
+The transaction commits when the block ends and rolls back when it raises.
+Handlers open it themselves, after validation and outside any slow I/O (a file
+upload streams to disk before its rows are written), and may open more than one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from gen import Connection, tenancy
+
+from .auth import Principal
+from .keys import POOL, PRINCIPAL
+from .problems import Problem
+
+
+def principal(request: web.Request) -> Principal:
+    """The authenticated caller (routes with auth other than PUBLIC)."""
+    return request[PRINCIPAL]
+
+
+@asynccontextmanager
+async def tenant_tx(request: web.Request) -> AsyncIterator[Connection]:
+    """A transaction acting as app_tenant for the caller's organization and user."""
+    caller = request[PRINCIPAL]
+    if caller.organization_id is None:
+        raise Problem("no_active_organization", "the session has no active organization; select one in the client")
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        await tenancy.enter_tenant(conn, org_id=caller.organization_id, user_id=caller.user_id)
+        yield conn
