@@ -48,4 +48,7 @@ ROUTES: list[Route] = [
         description="Idempotent. The key stops working on the next request. Unknown ids, and keys of other "
         "organizations, are 404.",
     ),
+    # --- agents
+    # --- conversations and messages
+    # --- webhooks
 ]
