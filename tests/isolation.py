@@ -10,15 +10,19 @@ would catch a missing policy.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 import pytest
 
-from gen import tenancy
+from gen import memberships, organizations, tenancy, users
+from gen.models import MembershipRole
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -127,3 +131,37 @@ async def visible_rows(conn: asyncpg.Connection, tables: list[str]) -> dict[str,
             if n:
                 counts[table] = n
     return counts
+
+
+async def seed_identities(
+    conn: asyncpg.Connection, members: Sequence[tuple[str, str, str]]
+) -> tuple[dict[str, UUID], dict[str, UUID]]:
+    """Organizations org_<key> and users user_<name>, each a member with a role, as app_system.
+
+    members holds (user name, organization key, role); returns the ids of the
+    organizations by key and of the users by name.
+    """
+    orgs: dict[str, UUID] = {}
+    people: dict[str, UUID] = {}
+    async with acting_as_system(conn):
+        for name, key, role in members:
+            if key not in orgs:
+                org = await organizations.upsert_organization_from_clerk(
+                    conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
+                )
+                assert org is not None
+                orgs[key] = org.id
+            user = await users.upsert_user_from_clerk(
+                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
+            )
+            assert user is not None
+            people[name] = user.id
+            await memberships.upsert_membership(
+                conn,
+                organization_id=orgs[key],
+                user_id=user.id,
+                role=MembershipRole(role),
+                clerk_membership_id=f"orgmem_{key}_{name}",
+                clerk_updated_at=T0,
+            )
+    return orgs, people

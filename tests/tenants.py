@@ -6,16 +6,13 @@ alice's shared with bob."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
-from isolation import Tenant, acting_as, acting_as_system
+from isolation import Tenant, acting_as, seed_identities
 
-from gen import agents, conversations, memberships, organizations, users
-from gen.models import AgentType, MembershipRole
-
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
+from gen import agents, conversations
+from gen.models import AgentType
 
 
 @dataclass
@@ -48,24 +45,7 @@ class World:
 
 
 async def make_world(conn: asyncpg.Connection) -> World:
-    async with acting_as_system(conn):
-        orgs = {}
-        for key in ("a", "b"):
-            org = await organizations.upsert_organization_from_clerk(
-                conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
-            )
-            assert org is not None
-            orgs[key] = org.id
-        people = {}
-        for name, org_key, role in (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")):
-            user = await users.upsert_user_from_clerk(
-                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
-            )
-            assert user is not None
-            people[name] = user.id
-            await memberships.upsert_membership(
-                conn, organization_id=orgs[org_key], user_id=user.id, role=MembershipRole(role), clerk_membership_id=None, clerk_updated_at=T0
-            )
+    orgs, people = await seed_identities(conn, (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")))
     agent_ids = {}
     for key, admin in (("a", "alice"), ("b", "carol")):
         async with acting_as(conn, Tenant(orgs[key], people[admin])):

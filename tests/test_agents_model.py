@@ -4,18 +4,16 @@ through the generated code, as app_tenant and app_system."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
-from isolation import Tenant, acting_as, acting_as_system, leaks, refused, visible_rows
+from isolation import T0, Tenant, acting_as, acting_as_system, leaks, refused, seed_identities, visible_rows
 
-from gen import agents, memberships, organizations, users
+from gen import agents, memberships
 from gen.models import Agent, AgentType, AgentVisibility, KnowledgeSourceType, MembershipRole
 
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
 AGENT_TABLES = ["agents", "organization_agents", "agent_knowledge_sources", "agent_quick_tasks"]
 
 
@@ -48,24 +46,7 @@ class World:
 @pytest.fixture
 async def world(conn: asyncpg.Connection) -> World:
     """Organizations A (admin alice, member bob) and B (admin carol, member dave)."""
-    async with acting_as_system(conn):
-        orgs = {}
-        for key in ("a", "b"):
-            org = await organizations.upsert_organization_from_clerk(
-                conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
-            )
-            assert org is not None
-            orgs[key] = org.id
-        people = {}
-        for name, org, role in (("alice", "a", "admin"), ("bob", "a", "member"), ("carol", "b", "admin"), ("dave", "b", "member")):
-            user = await users.upsert_user_from_clerk(
-                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
-            )
-            assert user is not None
-            people[name] = user.id
-            await memberships.upsert_membership(
-                conn, organization_id=orgs[org], user_id=user.id, role=MembershipRole(role), clerk_membership_id=None, clerk_updated_at=T0
-            )
+    orgs, people = await seed_identities(conn, (("alice", "a", "admin"), ("bob", "a", "member"), ("carol", "b", "admin"), ("dave", "b", "member")))
     return World(orgs["a"], orgs["b"], people["alice"], people["bob"], people["carol"], people["dave"])
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
-from isolation import Tenant, acting_as, acting_as_system, leaks, refused, visible_rows
+from isolation import Tenant, acting_as, acting_as_system, leaks, refused, seed_identities, visible_rows
 
-from gen import agents, conversations, files, memberships, messages, organizations, users
+from gen import agents, conversations, files, messages
 from gen.models import (
     AgentType,
     AgentVisibility,
@@ -22,13 +22,11 @@ from gen.models import (
     File,
     FileKind,
     FileStatus,
-    MembershipRole,
     Message,
     MessageRole,
     MessageStatus,
 )
 
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
 CONVERSATION_TABLES = [
     "conversations",
     "conversation_shares",
@@ -70,24 +68,7 @@ class World:
 @pytest.fixture
 async def world(conn: asyncpg.Connection) -> World:
     """Organization A (admin alice, members bob and dave) and B (admin carol)."""
-    async with acting_as_system(conn):
-        orgs = {}
-        for key in ("a", "b"):
-            org = await organizations.upsert_organization_from_clerk(
-                conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
-            )
-            assert org is not None
-            orgs[key] = org.id
-        people = {}
-        for name, org, role in (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")):
-            user = await users.upsert_user_from_clerk(
-                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
-            )
-            assert user is not None
-            people[name] = user.id
-            await memberships.upsert_membership(
-                conn, organization_id=orgs[org], user_id=user.id, role=MembershipRole(role), clerk_membership_id=None, clerk_updated_at=T0
-            )
+    orgs, people = await seed_identities(conn, (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")))
     return World(orgs["a"], orgs["b"], people["alice"], people["bob"], people["dave"], people["carol"])
 
 

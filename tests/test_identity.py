@@ -6,16 +6,15 @@ import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 import pytest
+from isolation import T0, seed_identities
 
 from gen import api_keys, memberships, organizations, tenancy, users, webhook_events
 from gen.models import MembershipRole
-
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @asynccontextmanager
@@ -46,30 +45,7 @@ class World:
 @pytest.fixture
 async def world(conn: asyncpg.Connection) -> World:
     """Two organizations: A with an admin and a member, B with an admin."""
-    async with as_system(conn):
-        orgs = {}
-        for key in ("a", "b"):
-            org = await organizations.upsert_organization_from_clerk(
-                conn, clerk_org_id=f"org_{key}", name=f"Org {key.upper()}", slug=key, image_url=None, clerk_updated_at=T0
-            )
-            assert org is not None
-            orgs[key] = org.id
-        people = {}
-        for name in ("alice", "bob", "carol"):
-            user = await users.upsert_user_from_clerk(
-                conn, clerk_user_id=f"user_{name}", email=f"{name}@example.com", name=name.title(), image_url=None, clerk_updated_at=T0
-            )
-            assert user is not None
-            people[name] = user.id
-        for org, user, role in (("a", "alice", "admin"), ("a", "bob", "member"), ("b", "carol", "admin")):
-            await memberships.upsert_membership(
-                conn,
-                organization_id=orgs[org],
-                user_id=people[user],
-                role=MembershipRole(role),
-                clerk_membership_id=f"orgmem_{org}_{user}",
-                clerk_updated_at=T0,
-            )
+    orgs, people = await seed_identities(conn, (("alice", "a", "admin"), ("bob", "a", "member"), ("carol", "b", "admin")))
     return World(orgs["a"], orgs["b"], people["alice"], people["bob"], people["carol"])
 
 
