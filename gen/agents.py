@@ -30,6 +30,7 @@ __all__ = [
     "GET_AGENT",
     "GRANT_AGENT_ACCESS",
     "LIST_AGENTS",
+    "LIST_AGENTS_PAGE",
     "LIST_AGENT_ACCESS",
     "LIST_KNOWLEDGE_SOURCES",
     "LIST_QUICK_TASKS",
@@ -48,6 +49,7 @@ __all__ = [
     "grant_agent_access",
     "list_agent_access",
     "list_agents",
+    "list_agents_page",
     "list_knowledge_sources",
     "list_quick_tasks",
     "revoke_agent_access",
@@ -526,3 +528,39 @@ async def list_agent_access(conn: Connection, *, agent_id: UUID) -> list[Organiz
     """
     rows = await conn.fetch(LIST_AGENT_ACCESS, agent_id)
     return _from_records(OrganizationAgent, rows)
+
+
+LIST_AGENTS_PAGE = """-- name: ListAgentsPage :many
+SELECT a.id, a.organization_id, a.name, a.description, a.instructions, a.model_config,
+    a.rag_enabled, a.embedding_model, a.embedding_dims, a.capabilities, a.scheduling_config,
+    a.visibility, a.type, a.status, a.version, a.icon_url, a.metadata, a.created_by, a.created_at, a.updated_at
+FROM agents AS a
+LEFT JOIN organization_agents AS g
+    ON g.agent_id = a.id
+    AND g.organization_id = $1
+WHERE coalesce(g.visibility_override, a.visibility) <> 'hidden'
+  AND coalesce(g.enabled, true)
+  AND ($2::agent_type IS NULL OR a.type = $2::agent_type)
+  AND ($3::timestamptz IS NULL
+       OR (a.created_at, a.id) < ($3::timestamptz, $4::uuid))
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT $5
+"""
+
+
+async def list_agents_page(
+    conn: Connection,
+    *,
+    organization_id: UUID,
+    type: AgentType | None,
+    after_created_at: datetime | None,
+    after_id: UUID | None,
+    page_size: int,
+) -> list[Agent]:
+    """The agents organization_id may use and lists, newest first (the API's cursor
+    order, server/pagination.py): hidden ones (by the agent or by the
+    organization's grant) and disabled grants are left out. Page with the last
+    row's (created_at, id) as cursor.
+    """
+    rows = await conn.fetch(LIST_AGENTS_PAGE, organization_id, type, after_created_at, after_id, page_size)
+    return _from_records(Agent, rows)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from svix.webhooks import Webhook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".data"
@@ -75,6 +76,11 @@ class Config:
                 f"HOST={self.host!r} would let anyone mint accepted tokens with the local dev key. "
                 "Set CLERK_JWT_KEY or CLERK_JWKS_URL, or HOST=127.0.0.1."
             )
+        if self.clerk_webhook_secret:
+            try:
+                Webhook(self.clerk_webhook_secret)
+            except Exception:  # binascii.Error, or the empty-secret error of svix's standardwebhooks
+                raise ConfigError("CLERK_WEBHOOK_SECRET must be the endpoint's signing secret, whsec_<base64>") from None
         for name in ("max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be a positive integer")

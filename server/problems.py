@@ -41,6 +41,7 @@ CODES: dict[str, tuple[int, str]] = {
     "organization_deleted": (403, "The organization has been deleted"),
     "not_a_member": (403, "Not a member of the organization"),
     "user_required": (403, "This operation needs a signed-in user"),
+    "invalid_signature": (403, "The webhook signature is not valid"),
     "admin_required": (403, "This operation needs an organization admin"),
     "forbidden": (403, "Not allowed"),
     "not_found": (404, "Not found"),
@@ -52,6 +53,7 @@ CODES: dict[str, tuple[int, str]] = {
     "internal_error": (500, "Internal server error"),
     "authentication_unavailable": (503, "Authentication is temporarily unavailable"),
     "service_unavailable": (503, "Service unavailable"),
+    "webhooks_not_configured": (503, "Webhooks are not configured"),
 }
 
 # Statuses of aiohttp's own HTTPExceptions, mapped to a code.

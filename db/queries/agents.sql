@@ -203,3 +203,23 @@ SELECT id, organization_id, agent_id, agent_organization_id, enabled, visibility
 FROM organization_agents
 WHERE agent_id = sqlc.arg(agent_id)
 ORDER BY created_at, id;
+
+-- name: ListAgentsPage :many
+-- The agents organization_id may use and lists, newest first (the API's cursor
+-- order, server/pagination.py): hidden ones (by the agent or by the
+-- organization's grant) and disabled grants are left out. Page with the last
+-- row's (created_at, id) as cursor.
+SELECT a.id, a.organization_id, a.name, a.description, a.instructions, a.model_config,
+    a.rag_enabled, a.embedding_model, a.embedding_dims, a.capabilities, a.scheduling_config,
+    a.visibility, a.type, a.status, a.version, a.icon_url, a.metadata, a.created_by, a.created_at, a.updated_at
+FROM agents AS a
+LEFT JOIN organization_agents AS g
+    ON g.agent_id = a.id
+    AND g.organization_id = sqlc.arg(organization_id)
+WHERE coalesce(g.visibility_override, a.visibility) <> 'hidden'
+  AND coalesce(g.enabled, true)
+  AND (sqlc.narg(type)::agent_type IS NULL OR a.type = sqlc.narg(type)::agent_type)
+  AND (sqlc.narg(after_created_at)::timestamptz IS NULL
+       OR (a.created_at, a.id) < (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_id)::uuid))
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT sqlc.arg(page_size);

@@ -9,6 +9,7 @@ operation without credentials and with made-up ones).
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 import uuid
 from collections.abc import Iterator
@@ -63,6 +64,8 @@ def live_server(pg_admin_uri: str, migrated_template: str, signing_key: SigningK
                 clerk_jwt_key=signing_key.public_pem,
                 clerk_issuer=ISSUER,
                 clerk_authorized_parties=(PARTY,),
+                # Unsigned probes of /webhooks/clerk are then a documented 400, not 503 webhooks_not_configured.
+                clerk_webhook_secret="whsec_" + base64.b64encode(b"contract-test-webhook-secret-32b").decode(),
             )
             runner = web.AppRunner(create_app(config))
             await runner.setup()

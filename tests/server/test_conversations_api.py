@@ -1,0 +1,160 @@
+"""/v1/conversations: the owner's and shared conversations, filters and cursors, owner-only changes, shares, tenants apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from support import Client, TokenFactory, bearer, problem, sync_member
+
+
+async def create_conversation(client: Client, tok: str, **fields: Any) -> dict[str, Any]:
+    resp = await client.post("/v1/conversations", json={"title": "Printer"} | fields, headers=bearer(tok))
+    assert resp.status == 201, await resp.text()
+    created: dict[str, Any] = await resp.json()
+    return created
+
+
+async def user_id(client: Client, tok: str) -> str:
+    me = await (await client.get("/v1/me", headers=bearer(tok))).json()
+    return str(me["user"]["id"])
+
+
+async def test_the_owner_creates_gets_changes_and_deletes_a_conversation(client: Client, token: TokenFactory) -> None:
+    tok = token()
+    created = await create_conversation(client, tok, metadata={"source": "web"}, participants=["helpdesk"])
+    assert created["status"] == "active" and created["user_id"] == await user_id(client, tok)
+    assert created["metadata"] == {"source": "web"} and created["message_count"] == 0
+    url = f"/v1/conversations/{created['id']}"
+    assert await (await client.get(url, headers=bearer(tok))).json() == created
+    resp = await client.patch(url, json={"title": "Printer (floor 3)", "status": "archived"}, headers=bearer(tok))
+    assert resp.status == 200, await resp.text()
+    changed = await resp.json()
+    assert changed["title"] == "Printer (floor 3)" and changed["status"] == "archived"
+    assert changed["metadata"] == {"source": "web"}
+    assert (await client.delete(url, headers=bearer(tok))).status == 204
+    await problem(await client.get(url, headers=bearer(tok)), 404, "not_found")
+
+
+async def test_invalid_conversations_are_422(client: Client, token: TokenFactory) -> None:
+    tok = token()
+    for body in ({"title": " "}, {"metadata": [1]}, {"status": "gone"}):
+        await problem(await client.post("/v1/conversations", json=body, headers=bearer(tok)), 422, "validation_failed")
+    unknown = {"agent_id": "00000000-0000-4000-8000-000000000000"}
+    err = await problem(await client.post("/v1/conversations", json=unknown, headers=bearer(tok)), 409, "conflict")
+    assert err["errors"][0]["loc"] == ["body", "agent_id"]
+    created = await create_conversation(client, tok)
+    await problem(
+        await client.patch(f"/v1/conversations/{created['id']}", json={"user_id": "x"}, headers=bearer(tok)),
+        422, "validation_failed",
+    )
+
+
+async def test_api_keys_cannot_use_conversations(client: Client, token: TokenFactory) -> None:
+    resp = await client.post("/v1/api-keys", json={"name": "svc"}, headers=bearer(token()))
+    secret = (await resp.json())["secret"]
+    await problem(await client.get("/v1/conversations", headers={"X-API-Key": secret}), 403, "user_required")
+
+
+async def test_conversations_are_listed_by_activity_filtered_and_paged_without_loss(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    tok = token()
+    agent = await (await client.post("/v1/agents", json={"name": "A"}, headers=bearer(tok))).json()
+    ids = [(await create_conversation(client, tok, title=f"c{i}"))["id"] for i in range(4)]
+    with_agent = await create_conversation(client, tok, agent_id=agent["id"])
+    paused = await create_conversation(client, tok, status="paused")
+    deleted = await create_conversation(client, tok)
+    await client.patch(f"/v1/conversations/{deleted['id']}", json={"status": "deleted"}, headers=bearer(tok))
+    await db.execute("UPDATE conversations SET last_activity_at = '2026-11-01T00:00:00Z' WHERE title IN ('c1', 'c2')")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": "2"} | ({"cursor": cursor} if cursor else {})
+        page = await (await client.get("/v1/conversations", params=params, headers=bearer(tok))).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted([*ids, with_agent["id"], paused["id"]]) and len(seen) == 6
+    assert seen[0] == paused["id"]
+    by_agent = await (await client.get(f"/v1/conversations?agent_id={agent['id']}", headers=bearer(tok))).json()
+    assert [c["id"] for c in by_agent["items"]] == [with_agent["id"]]
+    by_status = await (await client.get("/v1/conversations?status=deleted", headers=bearer(tok))).json()
+    assert [c["id"] for c in by_status["items"]] == [deleted["id"]]
+
+
+async def test_a_share_recipient_reads_but_cannot_change_delete_or_reshare(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    owner = token("user_alice", "org_a", "member")
+    await sync_member(db, "user_alice", "org_a", "member")
+    await sync_member(db, "user_bob", "org_a", "member")
+    await sync_member(db, "user_dave", "org_a", "member")
+    bob = token("user_bob", "org_a", "member")
+    dave = token("user_dave", "org_a", "member")
+    conversation = await create_conversation(client, owner)
+    url = f"/v1/conversations/{conversation['id']}"
+    await problem(await client.get(url, headers=bearer(bob)), 404, "not_found")
+    bob_id = await user_id(client, bob)
+    resp = await client.post(f"{url}/shares", json={"user_id": bob_id}, headers=bearer(owner))
+    assert resp.status == 201, await resp.text()
+    share = await resp.json()
+    assert share["user_id"] == bob_id and share["granted_by"] == await user_id(client, owner)
+    again = await (await client.post(f"{url}/shares", json={"user_id": bob_id}, headers=bearer(owner))).json()
+    assert again == share
+    assert (await client.get(url, headers=bearer(bob))).status == 200
+    listed = await (await client.get("/v1/conversations", headers=bearer(bob))).json()
+    assert [c["id"] for c in listed["items"]] == [conversation["id"]]
+    shares = await (await client.get(f"{url}/shares", headers=bearer(bob))).json()
+    assert [s["id"] for s in shares["items"]] == [share["id"]]
+    await problem(await client.patch(url, json={"title": "mine"}, headers=bearer(bob)), 403, "forbidden")
+    await problem(await client.delete(url, headers=bearer(bob)), 403, "forbidden")
+    dave_id = await user_id(client, dave)
+    await problem(await client.post(f"{url}/shares", json={"user_id": dave_id}, headers=bearer(bob)), 403, "forbidden")
+    await problem(await client.get(url, headers=bearer(dave)), 404, "not_found")
+    assert (await (await client.get(url, headers=bearer(owner))).json())["title"] == "Printer"
+    # The recipient leaves; then it is gone for them.
+    assert (await client.delete(f"{url}/shares/{bob_id}", headers=bearer(bob))).status == 204
+    await problem(await client.get(url, headers=bearer(bob)), 404, "not_found")
+    await problem(await client.delete(f"{url}/shares/{bob_id}", headers=bearer(owner)), 404, "not_found")
+
+
+async def test_sharing_with_a_non_member_or_oneself_is_409(client: Client, token: TokenFactory) -> None:
+    owner = token("user_alice", "org_a", "admin")
+    outsider = token("user_carol", "org_b", "admin")
+    conversation = await create_conversation(client, owner)
+    url = f"/v1/conversations/{conversation['id']}/shares"
+    for uid in (await user_id(client, outsider), await user_id(client, owner), "00000000-0000-4000-8000-000000000000"):
+        body = await problem(await client.post(url, json={"user_id": uid}, headers=bearer(owner)), 409, "conflict")
+        assert body["errors"][0]["loc"] == ["body", "user_id"]
+    assert (await (await client.get(url, headers=bearer(owner))).json())["items"] == []
+
+
+async def test_another_organizations_conversation_is_404_on_every_route_and_unchanged(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    theirs = token("user_carol", "org_b", "admin")
+    await sync_member(db, "user_erin", "org_b", "member")
+    erin = token("user_erin", "org_b", "member")
+    erin_id = await user_id(client, erin)
+    conversation = await create_conversation(client, theirs)
+    url = f"/v1/conversations/{conversation['id']}"
+    assert (await client.post(f"{url}/shares", json={"user_id": erin_id}, headers=bearer(theirs))).status == 201
+    before = await (await client.get(url, headers=bearer(theirs))).json()
+
+    ours = token("user_alice", "org_a", "admin")
+    our_id = await user_id(client, ours)
+    calls: list[tuple[str, str, Any]] = [
+        ("GET", url, None),
+        ("PATCH", url, {"title": "stolen", "status": "deleted"}),
+        ("DELETE", url, None),
+        ("GET", f"{url}/shares", None),
+        ("POST", f"{url}/shares", {"user_id": our_id}),
+        ("DELETE", f"{url}/shares/{erin_id}", None),
+    ]
+    for method, target, body in calls:
+        await problem(await client.request(method, target, json=body, headers=bearer(ours)), 404, "not_found")
+    assert (await (await client.get("/v1/conversations", headers=bearer(ours))).json())["items"] == []
+    assert await (await client.get(url, headers=bearer(theirs))).json() == before
+    assert await db.fetchval("SELECT count(*) FROM conversation_shares") == 1
