@@ -6,10 +6,9 @@ prints the new key's secret (shown once; only its SHA-256 is stored). --org take
 a Clerk organization id or the organization's uuid. The database is DATABASE_URL,
 or the embedded one (.data/pg), as for the server.
 
-The organization is looked up as app_system. The key is inserted as the
-connecting role itself: app_tenant may insert keys only for an admin user
-(row level security) and app_system has no INSERT grant on api_keys, so this
-needs a role that bypasses RLS — the operator's owner/superuser connection.
+The organization is looked up and the key inserted as app_system (migration
+grant_system_api_key_creation), so no role that bypasses row level security
+is needed: an organization gets its first key before any admin has signed in.
 """
 
 from __future__ import annotations
