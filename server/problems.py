@@ -202,6 +202,13 @@ def _from_database_error(request: web.Request, exc: asyncpg.PostgresError) -> Pr
     if isinstance(exc, asyncpg.UniqueViolationError):
         log.info("%s %s: unique violation: %s", request.method, request.path, exc)
         return Problem("conflict", "a resource with these values already exists")
+    if isinstance(exc, asyncpg.ForeignKeyViolationError | asyncpg.ExclusionViolationError):
+        # handlers.common.write_tx answers these naming the field; this is the fallback for any other write.
+        log.info("%s %s: %s on %s", request.method, request.path, type(exc).__name__, getattr(exc, "constraint_name", None))
+        return Problem("conflict", "the request refers to something that does not exist or conflicts with it")
+    if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
+        log.info("%s %s: %s on %s", request.method, request.path, type(exc).__name__, getattr(exc, "constraint_name", None))
+        return validation_problem([FieldError(loc=["body"], message="a value is not allowed")])
     if isinstance(exc, asyncpg.InsufficientPrivilegeError):
         # Row level security refused a write the route's own checks let through.
         log.warning("%s %s: refused by the database: %s", request.method, request.path, exc)

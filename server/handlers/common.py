@@ -1,8 +1,8 @@
 """Helpers shared by the resource handlers: the writing transaction and its constraint errors.
 
-problem_middleware answers a unique violation with 409 and an RLS refusal with
-403, but any other integrity error (a foreign key to a row the caller named, a
-CHECK) would be a 500 there. A write whose input can trip one runs in
+problem_middleware answers integrity errors generically (409 for unique and
+foreign key violations, 422 for a CHECK, 403 for an RLS refusal). A write whose
+input can trip one runs in
 `write_tx(request, fields)`, which answers those naming the input field
 (from the constraint name, `fields`), without the database's text: a foreign
 key with 409 conflict (the input refers to something that does not exist, or
