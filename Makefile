@@ -12,7 +12,7 @@ DB := $(PY) -m tools.db
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run db stop migrate rollback status dump new-migration gen check lint typecheck test bench psql lock clean
+.PHONY: help setup run seed db stop migrate rollback status dump new-migration gen check lint typecheck test bench psql lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ run: setup ## start the embedded database (unless DATABASE_URL), migrate, and se
 	@echo "  make psql                       open psql on it"
 	@echo "  make stop                       stop the embedded server (data stays in .data/)"
 	@$(PY) -m server --no-migrate
+
+seed: setup ## load demo data: org_demo with user_demo (admin) and user_demo2, seed 003's example agents, a conversation
+	@$(PY) -m server.seed
 
 db: setup ## start the embedded PostgreSQL under .data/pg and print its URL
 	@$(DB) start

@@ -2024,6 +2024,71 @@ COMMENT ON COLUMN public.files.metadata IS 'Extracted details: page count, OCR r
 
 
 --
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    caller_id uuid NOT NULL,
+    key text NOT NULL,
+    operation_id text NOT NULL,
+    request_hash bytea NOT NULL,
+    response_status integer NOT NULL,
+    response_body jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_keys_key_check CHECK ((key ~ '^[!-~]{1,255}$'::text)),
+    CONSTRAINT idempotency_keys_operation_id_check CHECK ((btrim(operation_id) <> ''::text)),
+    CONSTRAINT idempotency_keys_request_hash_check CHECK ((length(request_hash) = 32)),
+    CONSTRAINT idempotency_keys_response_status_check CHECK (((response_status >= 200) AND (response_status <= 299)))
+);
+
+ALTER TABLE ONLY public.idempotency_keys FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE idempotency_keys; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.idempotency_keys IS 'The first successful response of each creating write sent with an Idempotency-Key header, replayed to retries of the same request.';
+
+
+--
+-- Name: COLUMN idempotency_keys.caller_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.idempotency_keys.caller_id IS 'The user (session tokens) or API key (X-API-Key) that sent the key: keys of different callers never meet.';
+
+
+--
+-- Name: COLUMN idempotency_keys.key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.idempotency_keys.key IS 'The Idempotency-Key header: 1 to 255 visible ASCII characters.';
+
+
+--
+-- Name: COLUMN idempotency_keys.operation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.idempotency_keys.operation_id IS 'The OpenAPI operationId of the request.';
+
+
+--
+-- Name: COLUMN idempotency_keys.request_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.idempotency_keys.request_hash IS 'SHA-256 of the method, path, query and body: a key reused for another request is refused.';
+
+
+--
+-- Name: COLUMN idempotency_keys.response_body; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.idempotency_keys.response_body IS 'The JSON body of the stored response (NULL for 204).';
+
+
+--
 -- Name: memories; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3131,6 +3196,22 @@ ALTER TABLE ONLY public.files
 
 
 --
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: idempotency_keys idempotency_keys_unique_per_caller; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_unique_per_caller UNIQUE (organization_id, caller_id, key);
+
+
+--
 -- Name: memories memories_key_unique_in_scope; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3538,6 +3619,20 @@ CREATE INDEX conversations_owner_activity_idx ON public.conversations USING btre
 
 
 --
+-- Name: conversations_session_id_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX conversations_session_id_key ON public.conversations USING btree (organization_id, user_id, ((metadata ->> 'session_id'::text))) WHERE (metadata ? 'session_id'::text);
+
+
+--
+-- Name: INDEX conversations_session_id_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.conversations_session_id_key IS 'Command-protocol session names (metadata.session_id): unique per owner and organization.';
+
+
+--
 -- Name: conversations_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3598,6 +3693,13 @@ CREATE INDEX files_conversation_created_at_idx ON public.files USING btree (orga
 --
 
 CREATE INDEX files_created_by_idx ON public.files USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+
+--
+-- Name: idempotency_keys_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
 
 --
@@ -4317,6 +4419,14 @@ ALTER TABLE ONLY public.files
 
 
 --
+-- Name: idempotency_keys idempotency_keys_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: memories memories_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4786,6 +4896,12 @@ ALTER TABLE public.embeddings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.files ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: idempotency_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: artifacts members add artifacts to their organization; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5051,6 +5167,13 @@ CREATE POLICY "members read their organization's embeddings" ON public.embedding
 
 
 --
+-- Name: idempotency_keys members read their organization's idempotency keys; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their organization's idempotency keys" ON public.idempotency_keys FOR SELECT TO app_tenant USING ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
 -- Name: agent_knowledge_sources members read their organization's knowledge sources; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5090,6 +5213,13 @@ CREATE POLICY "members read their own and their organization's shared memories" 
 --
 
 CREATE POLICY "members read their own organization" ON public.organizations FOR SELECT TO app_tenant USING (((id = ( SELECT app.current_org_id() AS current_org_id)) AND (deleted_at IS NULL)));
+
+
+--
+-- Name: idempotency_keys members record idempotency keys in their organization; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members record idempotency keys in their organization" ON public.idempotency_keys FOR INSERT TO app_tenant WITH CHECK ((organization_id = ( SELECT app.current_org_id() AS current_org_id)));
 
 
 --
@@ -5354,6 +5484,13 @@ CREATE POLICY "system prunes and expires checkpoints" ON public.state_checkpoint
 
 
 --
+-- Name: idempotency_keys system purges expired idempotency keys; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system purges expired idempotency keys" ON public.idempotency_keys FOR DELETE TO app_system USING (true);
+
+
+--
 -- Name: agents system reads every agent; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5400,6 +5537,13 @@ CREATE POLICY "system reads every conversation" ON public.conversations FOR SELE
 --
 
 CREATE POLICY "system reads every file" ON public.files FOR SELECT TO app_system USING (true);
+
+
+--
+-- Name: idempotency_keys system reads every idempotency key; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every idempotency key" ON public.idempotency_keys FOR SELECT TO app_system USING (true);
 
 
 --
@@ -5594,4 +5738,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261121000420'),
     ('20261121000430'),
     ('20261121000440'),
-    ('20261121000500');
+    ('20261121000500'),
+    ('20261201000100'),
+    ('20261201000200');

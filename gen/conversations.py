@@ -17,6 +17,7 @@ __all__ = [
     "CREATE_CONVERSATION",
     "DELETE_CONVERSATION",
     "DELETE_CONVERSATION_CHUNK",
+    "FIND_CONVERSATION_BY_SESSION_ID",
     "GET_CONVERSATION",
     "GET_LATEST_CONTEXT_SNAPSHOT",
     "LIST_CONTEXT_SNAPSHOTS",
@@ -36,6 +37,7 @@ __all__ = [
     "create_conversation",
     "delete_conversation",
     "delete_conversation_chunk",
+    "find_conversation_by_session_id",
     "get_conversation",
     "get_latest_context_snapshot",
     "list_context_snapshots",
@@ -511,3 +513,29 @@ async def get_latest_context_snapshot(
     """The newest snapshot of a conversation."""
     row = await conn.fetchrow(GET_LATEST_CONTEXT_SNAPSHOT, organization_id, conversation_id)
     return None if row is None else _from_record(ContextSnapshot, row)
+
+
+FIND_CONVERSATION_BY_SESSION_ID = """-- name: FindConversationBySessionId :one
+SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+FROM conversations
+WHERE organization_id = $1
+  AND metadata ->> 'session_id' = $2::text
+ORDER BY user_id = $3::uuid DESC NULLS LAST, created_at DESC
+LIMIT 1
+"""
+
+
+async def find_conversation_by_session_id(
+    conn: Connection,
+    *,
+    organization_id: UUID,
+    session_id: str,
+    user_id: UUID | None,
+) -> Conversation | None:
+    """The conversation named session_id by the command protocol
+    (metadata.session_id) that the caller can see: the caller's own first,
+    then the newest one shared with them.
+    """
+    row = await conn.fetchrow(FIND_CONVERSATION_BY_SESSION_ID, organization_id, session_id, user_id)
+    return None if row is None else _from_record(Conversation, row)

@@ -13,11 +13,14 @@ from .models import MembershipRole, OrganizationMembership
 
 __all__ = [
     "DELETE_MEMBERSHIP",
+    "FIND_MEMBER",
     "GET_MEMBERSHIP_ROLE",
     "LIST_ORGANIZATION_MEMBERS",
     "UPSERT_MEMBERSHIP",
+    "FindMemberRow",
     "ListOrganizationMembersRow",
     "delete_membership",
+    "find_member",
     "get_membership_role",
     "list_organization_members",
     "upsert_membership",
@@ -103,3 +106,34 @@ WHERE organization_id = $1
 async def delete_membership(conn: Connection, *, organization_id: UUID, user_id: UUID) -> int:
     status = await conn.execute(DELETE_MEMBERSHIP, organization_id, user_id)
     return int(status.split()[-1])
+
+
+FIND_MEMBER = """-- name: FindMember :one
+SELECT u.id AS user_id, m.role
+FROM organization_memberships AS m
+JOIN users AS u ON u.id = m.user_id
+WHERE m.organization_id = $1
+  AND u.deleted_at IS NULL
+  AND (u.id = $2::uuid OR u.clerk_user_id = $3::text)
+"""
+
+
+class FindMemberRow(BaseModel):
+    """A row of find_member."""
+
+    user_id: UUID
+    role: MembershipRole
+
+
+async def find_member(
+    conn: Connection,
+    *,
+    organization_id: UUID,
+    user_id: UUID | None,
+    clerk_user_id: str | None,
+) -> FindMemberRow | None:
+    """A current member of the organization (not a deleted user), by user id or
+    by Clerk user id, with their role; no row when not a member.
+    """
+    row = await conn.fetchrow(FIND_MEMBER, organization_id, user_id, clerk_user_id)
+    return None if row is None else _from_record(FindMemberRow, row)

@@ -173,7 +173,8 @@ SET kind = excluded.kind,
     importance = excluded.importance,
     decay_rate = excluded.decay_rate
 RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags,
-    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at
+    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at,
+    (xmax = 0) AS inserted
 """
 
 
@@ -214,6 +215,7 @@ class UpsertMemoryByKeyRow(BaseModel):
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+    inserted: bool
 
 
 async def upsert_memory_by_key(
@@ -234,7 +236,8 @@ async def upsert_memory_by_key(
     """Store a memory under key in its scope: insert it, or replace the kind,
     type, content, tags, importance and decay of the memory with that key
     (memory_events records either, through the trigger; an identical
-    rewrite records nothing).
+    rewrite records nothing). inserted: whether the row is new (xmax is 0 only
+    for a row this statement inserted, not for one ON CONFLICT updated).
     """
     row = await conn.fetchrow(
         UPSERT_MEMORY_BY_KEY,

@@ -34,6 +34,7 @@ __all__ = [
     "File",
     "FileKind",
     "FileStatus",
+    "IdempotencyKey",
     "KnowledgeSourceType",
     "MembershipRole",
     "Memory",
@@ -602,6 +603,28 @@ class File(BaseModel):
     metadata: JsonValue = Field(description="Extracted details: page count, OCR results, image size, ...")
     created_at: datetime
     updated_at: datetime
+
+
+class IdempotencyKey(BaseModel):
+    """The first successful response of each creating write sent with an Idempotency-Key header,
+    replayed to retries of the same request.
+    """
+
+    id: UUID
+    organization_id: UUID
+    caller_id: UUID = Field(
+        description=(
+            "The user (session tokens) or API key (X-API-Key) that sent the key: keys of different callers never meet."
+        ),
+    )
+    key: str = Field(description="The Idempotency-Key header: 1 to 255 visible ASCII characters.")
+    operation_id: str = Field(description="The OpenAPI operationId of the request.")
+    request_hash: bytes = Field(
+        description="SHA-256 of the method, path, query and body: a key reused for another request is refused."
+    )
+    response_status: int
+    response_body: JsonValue | None = Field(description="The JSON body of the stored response (NULL for 204).")
+    created_at: datetime
 
 
 class Memory(BaseModel):

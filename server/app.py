@@ -22,12 +22,12 @@ import gen
 
 from .auth import build_verifier
 from .config import ROOT, Config, ConfigError
-from .keys import CONFIG, EXPECTED_MIGRATIONS, HTTP_CLIENT, METRICS, OPENAPI_JSON, POOL, VERIFIER
+from .keys import CONFIG, EXPECTED_MIGRATIONS, HTTP_CLIENT, METRICS, OPENAPI_JSON, POOL, ROUTE_MATCH, VERIFIER
 from .metrics import Metrics, metrics_middleware
 from .openapi import build_openapi
 from .problems import problem_middleware
 from .routes import ROUTES
-from .routing import register
+from .routing import register, route_matcher
 
 MIGRATIONS_DIR = ROOT / "db" / "schema"
 
@@ -44,6 +44,7 @@ def create_app(config: Config) -> web.Application:
     app[METRICS] = metrics
     app[OPENAPI_JSON] = orjson.dumps(build_openapi(ROUTES))
     app[EXPECTED_MIGRATIONS] = expected_migrations()
+    app[ROUTE_MATCH] = route_matcher(ROUTES)
     register(app, ROUTES)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(authentication)

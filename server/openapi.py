@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from .idempotency import HEADER_DESCRIPTION, IDEMPOTENCY_KEY, KEY_PATTERN
 from .problems import CODES, PROBLEM_JSON, TYPE_BASE, ProblemDocument
 from .routing import Auth, Route
 
@@ -46,6 +47,15 @@ Resources of another organization answer 404.
 """
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_KEY,
+    "in": "header",
+    "required": False,
+    "description": HEADER_DESCRIPTION,
+    "schema": {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$", "examples": ["4f8e2a0c-3b7d-4c1e-9a55-0d6b2f1e8c33"]},
+}
+
+
 def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data platform", version: str = "0.1.0") -> dict[str, Any]:
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ProblemDocument, "serialization")]
     for route in routes:
@@ -68,6 +78,9 @@ def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data plat
         if route.description:
             operation["description"] = route.description
         parameters = _parameters(route.path_params, "path", schemas) + _parameters(route.query, "query", schemas)
+        parameters += _parameters(route.headers, "header", schemas)
+        if route.idempotent:
+            parameters.append(IDEMPOTENCY_PARAMETER)
         if parameters:
             operation["parameters"] = parameters
         if route.body is not None:
@@ -76,6 +89,7 @@ def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data plat
                 "content": {"application/json": {"schema": refs[(route.body, "validation")]}},
             }
         responses: dict[str, Any] = {str(route.status): _success(route, refs)}
+        responses.update({str(status): _success(route, refs) for status in route.other_statuses})
         by_status: dict[int, list[str]] = defaultdict(list)
         for code in route.problem_codes:
             by_status[CODES[code][0]].append(code)

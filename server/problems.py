@@ -47,9 +47,13 @@ CODES: dict[str, tuple[int, str]] = {
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "conflict": (409, "Conflict"),
+    "precondition_failed": (412, "The If-Match version is not the current one"),
     "payload_too_large": (413, "The request body is too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "validation_failed": (422, "The request is not valid"),
+    "idempotency_key_reused": (409, "The Idempotency-Key was used for another request"),
+    "batch_operation_failed": (422, "An operation of the batch is not allowed here"),
+    "precondition_required": (428, "This change needs If-Match with the current version"),
     "internal_error": (500, "Internal server error"),
     "authentication_unavailable": (503, "Authentication is temporarily unavailable"),
     "service_unavailable": (503, "Service unavailable"),
@@ -171,7 +175,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             raise
         return _from_http_exception(exc).response()
     except asyncpg.PostgresError as exc:
-        return _from_database_error(request, exc).response()
+        return from_database_error(request, exc).response()
     except (OSError, asyncpg.InterfaceError, TimeoutError) as exc:
         log.error("%s %s: database or network unavailable: %r", request.method, request.path, exc)
         return Problem("service_unavailable", "the database is not reachable; retry later").response()
@@ -196,7 +200,7 @@ def _from_http_exception(exc: web.HTTPException) -> Problem:
     return Problem(code, detail, headers=headers)
 
 
-def _from_database_error(request: web.Request, exc: asyncpg.PostgresError) -> Problem:
+def from_database_error(request: web.Request, exc: asyncpg.PostgresError) -> Problem:
     """Map a database error to a problem without leaking its text (it can contain SQL and values)."""
     sqlstate: Any = getattr(exc, "sqlstate", None)
     if isinstance(exc, asyncpg.UniqueViolationError):

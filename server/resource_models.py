@@ -352,6 +352,8 @@ class ConversationOut(BaseModel):
     participants: list[str]
     metadata: JsonValue
     message_count: int
+    memory_count: int
+    task_count: int
     input_tokens: int
     output_tokens: int
     last_activity_at: datetime

@@ -12,28 +12,33 @@ For every request `endpoint` runs, in order:
   3. query parameters (pydantic, extra="forbid")      -> 422
   4. JSON body (content type, size, JSON, NUL bytes, pydantic strict, extra="forbid")
                                                        -> 415/413/400/422
-  5. the handler, which reads its inputs with `body()`, `query()`, `path()`, opens
+  5. the handler, which reads its inputs with `body()`, `query()`, `path()` (and
+     `headers()`, the headers its route declares in `headers`: 422 naming one), opens
      `tenant_tx(request)` for database work and returns the response model (or
      None for 204); the wrapper serializes it with the declared status.
 
-Idempotency-Key (SPEC section 5) is not implemented yet. It belongs here, as a
-Route flag checked between steps 4 and 5: look up (organization, key, route)
-in a table of stored responses, replay a stored one (409 if the body differs),
-otherwise run the handler and store its response in the handler's transaction.
+Routes flagged `idempotent` honour an `Idempotency-Key` header between steps 4
+and 5 (server.idempotency): the handler runs in one transaction that also
+stores its response, and a retry with the same key gets that response back.
+
+`POST /v1/batch` (server.handlers.batch) runs other routes' steps 2 to 5 for each
+of its operations, from `match_route` and `parse_inputs`, in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel, ValidationError
 
-from .auth import authenticate
+from .auth import Principal, authenticate
 from .keys import CONFIG, INPUTS, PRINCIPAL
 from .problems import FieldError, Problem, from_validation_error, validation_problem
 
@@ -96,6 +101,10 @@ class Route:
     raw_schema: Mapping[str, Any] | None = None  # response schema of a raw (non-model) response
     description: str = ""
     uses_database: bool = True
+    idempotent: bool = False  # honours Idempotency-Key (creating writes clients may retry)
+    batchable: bool = True  # may be an operation of POST /v1/batch (JSON routes that use the database)
+    headers: type[BaseModel] | None = None  # request headers the handler reads with headers() (aliases: their names)
+    other_statuses: tuple[int, ...] = ()  # further success statuses with the same response (a PUT that created: 201)
 
     @property
     def problem_codes(self) -> tuple[str, ...]:
@@ -109,6 +118,10 @@ class Route:
                 codes.append("invalid_cursor")
         if self.body is not None:
             codes += ["unsupported_media_type", "payload_too_large", "invalid_json", "validation_failed"]
+        if self.idempotent:
+            codes += ["validation_failed", "idempotency_key_reused"]
+        if self.headers is not None:
+            codes.append("validation_failed")
         codes += self.errors
         codes.append("internal_error")
         if self.uses_database:
@@ -123,6 +136,8 @@ class Inputs:
     path: BaseModel | None = None
     query: BaseModel | None = None
     body: BaseModel | None = None
+    # The request's headers (a batch operation's own, for an operation of POST /v1/batch).
+    headers: MultiMapping[str] = field(default_factory=lambda: CIMultiDictProxy(CIMultiDict()))
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,6 +156,26 @@ def path(request: web.Request, model: type[ModelT]) -> ModelT:
     return _input(request[INPUTS].path, model, "path_params")
 
 
+def headers(request: web.Request, model: type[ModelT]) -> ModelT:
+    """The request headers the model declares (its field aliases are their names), validated: 422 naming one."""
+    given = request[INPUTS].headers
+    values: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        found = given.getall(key, [])
+        if len(found) > 1:
+            errors.append(FieldError(loc=["header", key], message="given more than once"))
+        elif found:
+            values[key] = found[0]
+    if errors:
+        raise validation_problem(errors)
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise from_validation_error(exc, "header") from None
+
+
 def _input(value: BaseModel | None, model: type[ModelT], what: str) -> ModelT:
     if not isinstance(value, model):
         raise TypeError(f"the handler reads {model.__name__} but the route declares {what}={type(value).__name__}")
@@ -149,34 +184,77 @@ def _input(value: BaseModel | None, model: type[ModelT], what: str) -> ModelT:
 
 def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler of a route: authenticate, validate, call, serialize."""
+    from .idempotency import IDEMPOTENCY_KEY, respond_idempotently
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if route.auth is not Auth.PUBLIC:
             principal = await authenticate(request, org_required=route.auth is not Auth.ACCOUNT)
-            if principal.user_id is None and not route.auth.api_keys:
-                raise Problem("user_required", "API keys cannot call this operation; it needs a signed-in user")
-            if route.auth is Auth.ADMIN and not principal.is_admin:
-                raise Problem("admin_required", "only admins of the organization may do this")
-            request[PRINCIPAL] = principal
-        inputs = Inputs()
-        if route.path_params is not None:
-            try:
-                inputs.path = route.path_params.model_validate(dict(request.match_info))
-            except ValidationError:
-                raise Problem("not_found", "no such resource") from None
-        if route.query is not None:
-            inputs.query = _parse_query(request, route.query)
-        if route.body is not None:
-            inputs.body = await _parse_body(request, route.body)
-        request[INPUTS] = inputs
-        result = await route.handler(request)
-        return _respond(route, result)
+            request[PRINCIPAL] = authorize(route, principal)
+        raw = await _read_body(request) if route.body is not None else None
+        request[INPUTS] = parse_inputs(route, request.match_info, request.query, raw, request.headers)
+        if route.idempotent and IDEMPOTENCY_KEY in request.headers:
+            return await respond_idempotently(request, route, raw)
+        return respond(route, await route.handler(request))
 
     handle.__name__ = route.operation_id
     return handle
 
 
-def _respond(route: Route, result: HandlerResult) -> web.StreamResponse:
+def authorize(route: Route, principal: Principal) -> Principal:
+    """The principal, if the route's auth admits it; Problem 403 otherwise."""
+    if principal.user_id is None and not route.auth.api_keys:
+        raise Problem("user_required", "API keys cannot call this operation; it needs a signed-in user")
+    if route.auth is Auth.ADMIN and not principal.is_admin:
+        raise Problem("admin_required", "only admins of the organization may do this")
+    return principal
+
+
+def parse_inputs(
+    route: Route,
+    match_info: Mapping[str, str],
+    query_params: MultiMapping[str],
+    raw_body: bytes | None,
+    headers: MultiMapping[str],
+) -> Inputs:
+    """Validate path parameters, query parameters and the JSON body as the route declares them."""
+    inputs = Inputs(headers=headers)
+    if route.path_params is not None:
+        try:
+            inputs.path = route.path_params.model_validate(dict(match_info))
+        except ValidationError:
+            raise Problem("not_found", "no such resource") from None
+    if route.query is not None:
+        inputs.query = _parse_query(query_params, route.query)
+    if route.body is not None:
+        inputs.body = _parse_body(raw_body or b"", route.body)
+    return inputs
+
+
+@dataclass(frozen=True)
+class _Template:
+    route: Route
+    pattern: re.Pattern[str]
+
+
+def route_matcher(routes: Sequence[Route]) -> Callable[[str, str], tuple[Route, dict[str, str]] | None]:
+    """match(method, path) -> (route, path parameters), or None: the route table's own URL matching."""
+    templates = [
+        _Template(r, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(r.path)) + "$"))
+        for r in routes
+    ]
+
+    def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for template in templates:
+            found = template.pattern.match(path)
+            if found and template.route.method == method:
+                return template.route, found.groupdict()
+        return None
+
+    return match
+
+
+def respond(route: Route, result: HandlerResult) -> web.StreamResponse:
+    """The response of a handler's result, with the route's status."""
     if isinstance(result, web.StreamResponse):
         return result
     if route.response is None:
@@ -193,10 +271,10 @@ def json_response(model: BaseModel, *, status: int = 200) -> web.Response:
     return web.Response(status=status, body=model.model_dump_json().encode(), content_type=JSON)
 
 
-def _parse_query(request: web.Request, model: type[ModelT]) -> ModelT:
+def _parse_query(params: MultiMapping[str], model: type[ModelT]) -> ModelT:
     values: dict[str, str] = {}
     errors: list[FieldError] = []
-    for name, value in request.query.items():
+    for name, value in params.items():
         if name in values:
             errors.append(FieldError(loc=["query", name], message="given more than once"))
         elif "\x00" in value or "\x00" in name:
@@ -210,14 +288,18 @@ def _parse_query(request: web.Request, model: type[ModelT]) -> ModelT:
         raise from_validation_error(exc, "query") from None
 
 
-async def _parse_body(request: web.Request, model: type[ModelT]) -> ModelT:
+async def _read_body(request: web.Request) -> bytes:
+    """The raw JSON body, within the size limit (415/413 otherwise)."""
     mime = request.content_type
     if mime != JSON and not (mime.startswith("application/") and mime.endswith("+json")):
         raise Problem("unsupported_media_type", f"send the body as {JSON}, not {mime or 'no content type'}")
     limit = request.app[CONFIG].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise Problem("payload_too_large", f"the body may be at most {limit} bytes")
-    raw = await request.read()  # raises 413 past client_max_size
+    return await request.read()  # raises 413 past client_max_size
+
+
+def _parse_body(raw: bytes, model: type[ModelT]) -> ModelT:
     if not raw.strip():
         raise Problem("invalid_json", "the request body is empty; send a JSON object")
     try:

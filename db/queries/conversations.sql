@@ -207,3 +207,15 @@ WHERE organization_id = sqlc.arg(organization_id)
   AND conversation_id = sqlc.arg(conversation_id)
 ORDER BY created_at DESC, id DESC
 LIMIT 1;
+
+-- name: FindConversationBySessionId :one
+-- The conversation named session_id by the command protocol
+-- (metadata.session_id) that the caller can see: the caller's own first,
+-- then the newest one shared with them.
+SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+FROM conversations
+WHERE organization_id = sqlc.arg(organization_id)
+  AND metadata ->> 'session_id' = sqlc.arg(session_id)::text
+ORDER BY user_id = sqlc.narg(user_id)::uuid DESC NULLS LAST, created_at DESC
+LIMIT 1;

@@ -30,3 +30,13 @@ ORDER BY u.name NULLS LAST, u.id;
 DELETE FROM organization_memberships
 WHERE organization_id = sqlc.arg(organization_id)
   AND user_id = sqlc.arg(user_id);
+
+-- name: FindMember :one
+-- A current member of the organization (not a deleted user), by user id or
+-- by Clerk user id, with their role; no row when not a member.
+SELECT u.id AS user_id, m.role
+FROM organization_memberships AS m
+JOIN users AS u ON u.id = m.user_id
+WHERE m.organization_id = sqlc.arg(organization_id)
+  AND u.deleted_at IS NULL
+  AND (u.id = sqlc.narg(user_id)::uuid OR u.clerk_user_id = sqlc.narg(clerk_user_id)::text);

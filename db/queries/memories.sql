@@ -25,7 +25,8 @@ RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_
 -- Store a memory under key in its scope: insert it, or replace the kind,
 -- type, content, tags, importance and decay of the memory with that key
 -- (memory_events records either, through the trigger; an identical
--- rewrite records nothing).
+-- rewrite records nothing). inserted: whether the row is new (xmax is 0 only
+-- for a row this statement inserted, not for one ON CONFLICT updated).
 INSERT INTO memories (
     organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags, importance, decay_rate
 )
@@ -50,7 +51,8 @@ SET kind = excluded.kind,
     importance = excluded.importance,
     decay_rate = excluded.decay_rate
 RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags,
-    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at;
+    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at,
+    (xmax = 0) AS inserted;
 
 -- name: GetMemory :one
 -- The memory with this id, if the caller may read it.

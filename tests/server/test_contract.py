@@ -23,6 +23,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from support import ISSUER, PARTY, SigningKey, make_token
 
 from server.app import create_app
@@ -131,7 +132,16 @@ def test_the_api_honours_its_openapi_document(case: Any, live_server: LiveServer
     # A case made invalid in its headers (say, Authorization left out) must be sent as made:
     # adding the admin's token would turn it back into a valid request.
     headers = {} if case.meta.is_negative_at(ParameterLocation.HEADER) else admin_headers
-    case.call_and_validate(base_url=live_server.url, headers=headers)
+    if "Idempotency-Key" in (case.headers or {}) and not case.meta.is_negative_at(ParameterLocation.HEADER):
+        # One key per request, as clients use them: a key reused for another body is a documented 409.
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    # A batch or command carries other operations; a schema-valid envelope can hold an operation its
+    # own route rejects, and the batch answers with that operation's documented problem.
+    excluded = [positive_data_acceptance] if case.operation.label in ENVELOPES else []
+    case.call_and_validate(base_url=live_server.url, headers=headers, excluded_checks=excluded)
+
+
+ENVELOPES = {"POST /v1/batch", "POST /v1/commands"}
 
 
 def is_cursor(text: str) -> bool:
