@@ -88,6 +88,7 @@ test: setup ## run every test against a throwaway embedded PostgreSQL (and make 
 
 bench: setup ## run the benchmarks; results are written to bench/results/
 	@$(PY) bench/rows_bench.py
+	@$(PY) bench/http_bench.py
 
 lock: ## re-pin requirements.txt from requirements.in
 	@rm -rf /tmp/ajc-lock-venv && $(PYTHON) -m venv /tmp/ajc-lock-venv
