@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel
+from pydantic.config import JsonDict
 
 from gen.models import ConversationStatus, MemoryKind, MemoryType
 
@@ -91,6 +92,16 @@ UserRef = Annotated[
     ),
 ]
 CommandLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[
+    str,
+    Field(
+        pattern=CURSOR_PATTERN,
+        description="next_cursor of the previous page.",
+        json_schema_extra={"format": "cursor"},
+    ),
+]
+# session_id names the conversation; a command's data takes it or conversation_id, not both.
+SESSION_OR_CONVERSATION: JsonDict = {"not": {"required": ["session_id", "conversation_id"]}}
 
 
 class SessionData(Strict):
@@ -108,13 +119,15 @@ class CreateSessionData(ConversationCreate):
 class ListSessionsData(Strict):
     status: ConversationStatus | None = None
     limit: CommandLimit | None = None
-    cursor: Annotated[str, Field(pattern=CURSOR_PATTERN)] | None = None
+    cursor: Cursor | None = None
 
 
 class StoreMemoryData(MemoryCreate):
     """store_memory: a memory (by key: replaced when it exists), of the session when session_id is given."""
 
-    model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", validate_by_name=True, validate_by_alias=True, json_schema_extra=SESSION_OR_CONVERSATION
+    )
 
     kind: MemoryKind = Field(alias="type", description="idea, decision, question, action_item, context, ...")
     session_id: SessionRef | None = None
@@ -134,7 +147,7 @@ class QueryMemoriesData(Strict):
     tags: list[Tag] | None = Field(None, max_length=50, description="Memories with all of these tags.")
     min_importance: Importance | None = None
     limit: CommandLimit | None = None
-    cursor: Annotated[str, Field(pattern=CURSOR_PATTERN)] | None = None
+    cursor: Cursor | None = None
 
 
 class ConversationChunkData(Strict):
@@ -148,10 +161,14 @@ class ConversationChunkData(Strict):
 
 
 class DelegateTaskData(TaskCreate):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=SESSION_OR_CONVERSATION)
+
     session_id: SessionRef | None = None
 
 
 class AddArtifactData(ArtifactCreate):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=SESSION_OR_CONVERSATION)
+
     session_id: SessionRef | None = None
 
 

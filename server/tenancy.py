@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from uuid import UUID
 
 from aiohttp import web
 
@@ -32,6 +33,14 @@ from .problems import Problem
 def principal(request: web.Request) -> Principal:
     """The authenticated caller (routes with auth other than PUBLIC)."""
     return request[PRINCIPAL]
+
+
+def org_id(request: web.Request) -> UUID:
+    """The caller's active organization (routes with auth MEMBER, USER or ADMIN always have one)."""
+    org = request[PRINCIPAL].organization_id
+    if org is None:
+        raise Problem("no_active_organization", "the session has no active organization; select one in the client")
+    return org
 
 
 @asynccontextmanager

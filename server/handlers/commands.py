@@ -52,7 +52,7 @@ from ..memory_models import MemoryOut
 from ..problems import FieldError, Problem, not_found, validation_problem
 from ..resource_models import ConversationOut
 from ..routing import body
-from ..tenancy import principal, shared_tenant_tx, tenant_tx
+from ..tenancy import org_id, principal, shared_tenant_tx, tenant_tx
 from .batch import run_operation
 
 CommandT = TypeVar("CommandT", bound=BaseModel)
@@ -85,12 +85,11 @@ async def _act_for_member(request: web.Request, user_ref: str) -> None:
         raise Problem(
             "forbidden", "only API keys act for another user", errors=[FieldError(loc=loc, message="leave it out")]
         )
-    assert caller.organization_id is not None
     user_id = _uuid(user_ref)
     async with tenant_tx(request) as conn:
         member = await memberships.find_member(
             conn,
-            organization_id=caller.organization_id,
+            organization_id=org_id(request),
             user_id=user_id,
             clerk_user_id=None if user_id else user_ref,
         )
@@ -101,7 +100,7 @@ async def _act_for_member(request: web.Request, user_ref: str) -> None:
     # The shared transaction entered the tenant without a user: enter it again, as the member.
     request[PRINCIPAL] = dataclasses.replace(caller, user_id=member.user_id, role=MembershipRole.MEMBER)
     async with tenant_tx(request) as conn:
-        await tenancy.enter_tenant(conn, org_id=caller.organization_id, user_id=member.user_id)
+        await tenancy.enter_tenant(conn, org_id=org_id(request), user_id=member.user_id)
 
 
 def _uuid(text: str) -> UUID | None:
@@ -114,14 +113,13 @@ def _uuid(text: str) -> UUID | None:
 async def _session(request: web.Request, ref: str) -> Conversation:
     """The session (conversation) ref names, if the caller can see it; 404 otherwise."""
     caller = principal(request)
-    assert caller.organization_id is not None
     async with tenant_tx(request) as conn:
         conversation_id = _uuid(ref)
         if conversation_id is not None:
             found = await conversation_queries.get_conversation(conn, id=conversation_id)
         else:
             found = await conversation_queries.find_conversation_by_session_id(
-                conn, organization_id=caller.organization_id, session_id=ref, user_id=caller.user_id
+                conn, organization_id=org_id(request), session_id=ref, user_id=caller.user_id
             )
     if found is None:
         raise not_found(f"session {ref!r}")
@@ -145,6 +143,7 @@ def _body(model: BaseModel, *, exclude: set[str], **extra: object) -> dict[str, 
 
 
 def _one_of(data: Any, loc: list[str | int]) -> None:
+    """session_id or conversation_id, not both (the schema says so too: SESSION_OR_CONVERSATION)."""
     if getattr(data, "session_id", None) is not None and getattr(data, "conversation_id", None) is not None:
         raise validation_problem(
             [FieldError(loc=[*loc, "data", "conversation_id"], message="give session_id or conversation_id, not both")]
@@ -159,10 +158,9 @@ async def create_session(request: web.Request, command: CreateSession, loc: list
     metadata = dict(data.metadata or {})
     if data.session_id is not None:
         caller = principal(request)
-        assert caller.organization_id is not None
         async with tenant_tx(request) as conn:
             existing = await conversation_queries.find_conversation_by_session_id(
-                conn, organization_id=caller.organization_id, session_id=data.session_id, user_id=caller.user_id
+                conn, organization_id=org_id(request), session_id=data.session_id, user_id=caller.user_id
             )
         if existing is not None and existing.user_id == caller.user_id:
             raise Problem(
@@ -220,12 +218,10 @@ async def store_memory(request: web.Request, command: StoreMemory, loc: list[str
 async def retrieve_memory(request: web.Request, command: RetrieveMemory, loc: list[str | int]) -> tuple[str, JsonValue]:
     data = command.data
     conversation_id = await _session_id(request, data.session_id)
-    caller = principal(request)
-    assert caller.organization_id is not None
     async with tenant_tx(request) as conn:
         # store_memory's scope: organization-wide, the session's conversation (if any), no agent.
         found = await memory_queries.get_memory_by_key(
-            conn, organization_id=caller.organization_id, key=data.key, user_id=None, agent_id=None,
+            conn, organization_id=org_id(request), key=data.key, user_id=None, agent_id=None,
             conversation_id=conversation_id,
         )
     if found is None:
@@ -292,9 +288,11 @@ async def batch(request: web.Request, command: BatchCommand, loc: list[str | int
     results: list[JsonValue] = []
     for index, inner in enumerate(command.data.commands):
         inner_loc: list[str | int] = [*loc, "data", "commands", index]
-        if inner.on_behalf_of is not None:
-            raise validation_problem(
-                [FieldError(loc=[*inner_loc, "on_behalf_of"], message="set on_behalf_of on the batch, not its commands")]
+        if inner.on_behalf_of is not None:  # one batch, one acting user
+            raise Problem(
+                "forbidden",
+                "the commands of a batch act for the member the batch names",
+                errors=[FieldError(loc=[*inner_loc, "on_behalf_of"], message="set on_behalf_of on the batch")],
             )
         results.append((await _dispatch(request, inner, inner_loc)).model_dump(mode="json"))
     return f"{len(results)} commands done", results

@@ -29,7 +29,7 @@ from ..models import IdPath
 from ..pagination import Page, PageQuery
 from ..problems import FieldError, not_found, validation_problem
 from ..routing import body, json_response, path, query
-from ..tenancy import principal, tenant_tx
+from ..tenancy import org_id, principal, tenant_tx
 from .common import missing_reference, write_tx
 
 CONSTRAINT_FIELDS = {
@@ -41,12 +41,6 @@ CONSTRAINT_FIELDS = {
     "memories_importance_check": ["body", "importance"],
     "memories_decay_rate_check": ["body", "decay_rate"],
 }
-
-
-def _organization_id(request: web.Request) -> UUID:
-    organization_id = principal(request).organization_id
-    assert organization_id is not None  # Auth.MEMBER routes
-    return organization_id
 
 
 def _caller_user_id(request: web.Request, loc: list[str | int]) -> UUID:
@@ -73,7 +67,7 @@ async def list_memories(request: web.Request) -> Page[MemoryOut]:
     async with tenant_tx(request) as conn:
         rows = await q.list_memories(
             conn,
-            organization_id=_organization_id(request),
+            organization_id=org_id(request),
             user_id=user_id,
             shared_only=page.private is False,
             agent_id=page.agent_id,
@@ -94,7 +88,7 @@ async def list_memories(request: web.Request) -> Page[MemoryOut]:
 async def create_memory(request: web.Request) -> MemoryOut | web.Response:
     new = body(request, MemoryCreate)
     user_id = _caller_user_id(request, ["body", "private"]) if new.private else None
-    organization_id = _organization_id(request)
+    organization_id = org_id(request)
     async with write_tx(request, CONSTRAINT_FIELDS) as conn:
         # The insert policy admits only agents the organization may use and conversations the caller can
         # access: ask first, so that the answer names the field instead of a policy violation.
@@ -187,7 +181,7 @@ async def list_memory_history(request: web.Request) -> Page[MemoryEventOut]:
     memory_id = path(request, IdPath).id
     page = query(request, PageQuery)
     after = page.position()
-    organization_id = _organization_id(request)
+    organization_id = org_id(request)
     async with tenant_tx(request) as conn:
         rows = await q.list_memory_events(
             conn,

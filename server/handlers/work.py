@@ -25,7 +25,7 @@ from ..models import IdPath
 from ..pagination import Page
 from ..problems import FieldError, Problem, not_found
 from ..routing import body, path, query
-from ..tenancy import principal, tenant_tx
+from ..tenancy import org_id, principal, tenant_tx
 from ..work_models import ArtifactCreate, ArtifactOut, ArtifactQuery, ArtifactUpdate, TaskCreate, TaskOut, TaskQuery
 from .common import Loc, missing_reference, write_tx
 
@@ -44,12 +44,6 @@ ARTIFACT_FIELDS: dict[str, Loc] = {
     "artifacts_mime_type_check": ["body", "mime_type"],
     "artifacts_metadata_check": ["body", "metadata"],
 }
-
-
-def _organization_id(request: web.Request) -> UUID:
-    organization_id = principal(request).organization_id
-    assert organization_id is not None  # Auth.MEMBER routes
-    return organization_id
 
 
 async def _check_agent(conn: Connection, agent_id: UUID) -> None:
@@ -79,7 +73,7 @@ async def list_tasks(request: web.Request) -> Page[TaskOut]:
     async with tenant_tx(request) as conn:
         rows = await q.list_tasks(
             conn,
-            organization_id=_organization_id(request),
+            organization_id=org_id(request),
             status=page.status,
             agent_id=page.agent_id,
             conversation_id=page.conversation_id,
@@ -98,7 +92,7 @@ async def create_task(request: web.Request) -> TaskOut:
             await _check_conversation(conn, new.conversation_id)
         row = await q.create_task(
             conn,
-            organization_id=_organization_id(request),
+            organization_id=org_id(request),
             conversation_id=new.conversation_id,
             agent_id=new.agent_id,
             created_by=principal(request).user_id,
@@ -153,7 +147,7 @@ async def list_artifacts(request: web.Request) -> Page[ArtifactOut]:
     async with tenant_tx(request) as conn:
         rows = await artifact_queries.list_artifacts(
             conn,
-            organization_id=_organization_id(request),
+            organization_id=org_id(request),
             conversation_id=page.conversation_id,
             task_id=page.task_id,
             artifact_type=page.artifact_type,
@@ -188,7 +182,7 @@ async def create_artifact(request: web.Request) -> ArtifactOut:
             await _check_agent(conn, new.agent_id)
         row = await artifact_queries.create_artifact(
             conn,
-            organization_id=_organization_id(request),
+            organization_id=org_id(request),
             conversation_id=conversation_id,
             task_id=new.task_id,
             agent_id=new.agent_id,

@@ -135,13 +135,13 @@ def test_the_api_honours_its_openapi_document(case: Any, live_server: LiveServer
     if "Idempotency-Key" in (case.headers or {}) and not case.meta.is_negative_at(ParameterLocation.HEADER):
         # One key per request, as clients use them: a key reused for another body is a documented 409.
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
-    # A batch or command carries other operations; a schema-valid envelope can hold an operation its
+    # A batch carries other operations; a schema-valid envelope can hold an operation its
     # own route rejects, and the batch answers with that operation's documented problem.
     excluded = [positive_data_acceptance] if case.operation.label in ENVELOPES else []
     case.call_and_validate(base_url=live_server.url, headers=headers, excluded_checks=excluded)
 
 
-ENVELOPES = {"POST /v1/batch", "POST /v1/commands"}
+ENVELOPES = {"POST /v1/batch"}
 
 
 def is_cursor(text: str) -> bool:
