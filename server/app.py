@@ -59,12 +59,23 @@ async def database(app: web.Application) -> AsyncIterator[None]:
         init=gen.init_connection,
         min_size=config.pool_min_size,
         max_size=config.pool_max_size,
+        reset=keep_session,
     )
     app[POOL] = pool
     try:
         yield
     finally:
         await pool.close()
+
+
+async def keep_session(conn: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Release a connection without asyncpg's RESET ALL round trip.
+
+    The server leaves no session state behind: the tenant (role, app.org_id,
+    app.user_id) is entered with SET LOCAL, locks are transaction-level
+    (pg_advisory_xact_lock), nothing LISTENs or keeps a cursor. asyncpg still
+    rolls back a transaction left open before calling this.
+    """
 
 
 async def authentication(app: web.Application) -> AsyncIterator[None]:

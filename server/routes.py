@@ -82,8 +82,9 @@ ROUTES: list[Route] = [
     # --- API keys
     Route(
         "POST", "/v1/api-keys", api_keys.create_api_key, "createApiKey", "Create an API key (admins)", "api-keys",
-        Auth.ADMIN, body=ApiKeyCreate, response=ApiKeyCreated, status=201, idempotent=True,
-        description="The response holds the secret. It is shown this once: only its SHA-256 is stored.",
+        Auth.ADMIN, body=ApiKeyCreate, response=ApiKeyCreated, status=201, batchable=False,
+        description="The response holds the secret. It is shown this once: only its SHA-256 is stored. So it "
+        "takes no Idempotency-Key and is not allowed in a batch: neither may keep a copy of the secret.",
     ),
     Route(
         "GET", "/v1/api-keys", api_keys.list_api_keys, "listApiKeys", "List the organization's API keys (admins)",

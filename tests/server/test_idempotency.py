@@ -101,3 +101,18 @@ async def test_the_openapi_document_offers_the_header_on_creating_writes(client:
     assert "409" in create["responses"] and "idempotency_key_reused" in create["responses"]["409"]["description"]
     listing = doc["paths"]["/v1/conversations"]["get"]
     assert not any(p["in"] == "header" for p in listing.get("parameters", []))
+
+
+async def test_api_key_secrets_are_never_stored_for_a_replay(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    tok = token()
+    first = await client.post("/v1/api-keys", json={"name": "svc"}, headers=keyed(tok, "key-create"))
+    second = await client.post("/v1/api-keys", json={"name": "svc"}, headers=keyed(tok, "key-create"))
+    assert first.status == second.status == 201
+    assert (await first.json())["secret"] != (await second.json())["secret"]
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 0
+    op = {"method": "POST", "path": "/v1/api-keys", "body": {"name": "svc"}}
+    resp = await client.post("/v1/batch", json={"operations": [op]}, headers=keyed(tok, "batch-key"))
+    await problem(resp, 422, "batch_operation_failed")
+    assert await db.fetchval("SELECT count(*) FROM api_keys") == 2
