@@ -34,11 +34,13 @@ from gen.models import Conversation, MembershipRole
 
 from ..batch_models import (
     AddArtifact,
+    AddArtifactData,
     BatchCommand,
     Command,
     CommandResult,
     CreateSession,
     DelegateTask,
+    DelegateTaskData,
     GetSessionSummary,
     ListMemories,
     ListSessions,
@@ -46,6 +48,7 @@ from ..batch_models import (
     RetrieveMemory,
     StoreConversationChunk,
     StoreMemory,
+    StoreMemoryData,
 )
 from ..keys import PRINCIPAL
 from ..memory_models import MemoryOut
@@ -142,12 +145,17 @@ def _body(model: BaseModel, *, exclude: set[str], **extra: object) -> dict[str, 
     return data | {k: str(v) if isinstance(v, UUID) else v for k, v in extra.items() if v is not None}
 
 
-def _one_of(data: Any, loc: list[str | int]) -> None:
-    """session_id or conversation_id, not both (the schema says so too: SESSION_OR_CONVERSATION)."""
-    if getattr(data, "session_id", None) is not None and getattr(data, "conversation_id", None) is not None:
+async def _create_in_session(
+    request: web.Request, data: StoreMemoryData | DelegateTaskData | AddArtifactData, target: str, loc: list[str | int]
+) -> tuple[int, JsonValue]:
+    """POST the command's data to target, with the session (if named) as its conversation_id."""
+    if data.session_id is not None and data.conversation_id is not None:  # the schema says so too
         raise validation_problem(
             [FieldError(loc=[*loc, "data", "conversation_id"], message="give session_id or conversation_id, not both")]
         )
+    conversation_id = await _session_id(request, data.session_id)
+    payload = _body(data, exclude={"session_id"}, conversation_id=conversation_id)
+    return await run_operation(request, "POST", target, payload, {}, loc=loc)
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -206,11 +214,7 @@ async def get_session_summary(
 
 
 async def store_memory(request: web.Request, command: StoreMemory, loc: list[str | int]) -> tuple[str, JsonValue]:
-    data = command.data
-    _one_of(data, loc)
-    conversation_id = await _session_id(request, data.session_id)
-    payload = _body(data, exclude={"session_id"}, conversation_id=conversation_id)
-    status, stored = await run_operation(request, "POST", "/v1/memories", payload, {}, loc=loc)
+    status, stored = await _create_in_session(request, command.data, "/v1/memories", loc)
     verb = "stored" if status == 201 else "replaced"
     return f"Memory {verb}: {_field(stored, 'key')}", stored
 
@@ -267,21 +271,13 @@ async def conversation_chunk(
 
 
 async def delegate_task(request: web.Request, command: DelegateTask, loc: list[str | int]) -> tuple[str, JsonValue]:
-    data = command.data
-    _one_of(data, loc)
-    conversation_id = await _session_id(request, data.session_id)
-    payload = _body(data, exclude={"session_id"}, conversation_id=conversation_id)
-    _, task = await run_operation(request, "POST", "/v1/tasks", payload, {}, loc=loc)
+    _, task = await _create_in_session(request, command.data, "/v1/tasks", loc)
     return f"Task delegated: {_field(task, 'id')}", task
 
 
 async def add_artifact(request: web.Request, command: AddArtifact, loc: list[str | int]) -> tuple[str, JsonValue]:
-    data = command.data
-    _one_of(data, loc)
-    conversation_id = await _session_id(request, data.session_id)
-    payload = _body(data, exclude={"session_id"}, conversation_id=conversation_id)
-    _, artifact = await run_operation(request, "POST", "/v1/artifacts", payload, {}, loc=loc)
-    return f"Artifact added: {data.name}", artifact
+    _, artifact = await _create_in_session(request, command.data, "/v1/artifacts", loc)
+    return f"Artifact added: {command.data.name}", artifact
 
 
 async def batch(request: web.Request, command: BatchCommand, loc: list[str | int]) -> tuple[str, JsonValue]:

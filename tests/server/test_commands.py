@@ -193,4 +193,7 @@ async def test_malformed_commands_are_422_naming_the_field(client: Client, token
     body = await problem(await cmd.raw("store_memory", {"type": "whim", "key": "k"}), 422, "validation_failed")
     assert any(e["loc"][:3] == ["body", "store_memory", "data"] for e in body["errors"])
     await problem(await cmd.raw("create_session", {"session_id": "a/b"}), 422, "validation_failed")
+    both = {"session_id": "s", "conversation_id": "00000000-0000-4000-8000-000000000000", "type": "fact", "key": "k"}
+    body = await problem(await cmd.raw("store_memory", both), 422, "validation_failed")
+    assert body["errors"][0]["loc"] == ["body", "data", "conversation_id"]
     await problem(await cmd.raw("create_session", {}, type="other"), 422, "validation_failed")
