@@ -235,14 +235,14 @@ async def list_checkpoints(
     *,
     agent_state_id: UUID,
     kind: CheckpointKind | None,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[StateCheckpoint]:
     """A state's checkpoints, newest first; kind NULL means every kind. Page with
     the last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_CHECKPOINTS, agent_state_id, kind, cursor_created_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_CHECKPOINTS, agent_state_id, kind, cursor_at, cursor_id, limit)
     return _from_records(StateCheckpoint, rows)
 
 

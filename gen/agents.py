@@ -541,8 +541,10 @@ LEFT JOIN organization_agents AS g
 WHERE coalesce(g.visibility_override, a.visibility) <> 'hidden'
   AND coalesce(g.enabled, true)
   AND ($2::agent_type IS NULL OR a.type = $2::agent_type)
-  AND ($3::timestamptz IS NULL
-       OR (a.created_at, a.id) < ($3::timestamptz, $4::uuid))
+  AND (a.created_at, a.id) < (
+      coalesce($3::timestamptz, 'infinity'),
+      coalesce($4::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+  )
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT $5
 """
@@ -553,14 +555,14 @@ async def list_agents_page(
     *,
     organization_id: UUID,
     type: AgentType | None,
-    after_created_at: datetime | None,
-    after_id: UUID | None,
-    page_size: int,
+    cursor_at: datetime | None,
+    cursor_id: UUID | None,
+    limit: int,
 ) -> list[Agent]:
     """The agents organization_id may use and lists, newest first (the API's cursor
-    order, server/pagination.py): hidden ones (by the agent or by the
+    order, server/pipeline/pagination.py): hidden ones (by the agent or by the
     organization's grant) and disabled grants are left out. Page with the last
     row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_AGENTS_PAGE, organization_id, type, after_created_at, after_id, page_size)
+    rows = await conn.fetch(LIST_AGENTS_PAGE, organization_id, type, cursor_at, cursor_id, limit)
     return _from_records(Agent, rows)

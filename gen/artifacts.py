@@ -117,7 +117,7 @@ async def list_artifacts(
     conversation_id: UUID | None,
     task_id: UUID | None,
     artifact_type: ArtifactType | None,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[Artifact]:
@@ -125,7 +125,7 @@ async def list_artifacts(
     conversation, task and type are set. Page with the last row's (created_at, id) as cursor.
     """
     rows = await conn.fetch(
-        LIST_ARTIFACTS, organization_id, conversation_id, task_id, artifact_type, cursor_created_at, cursor_id, limit
+        LIST_ARTIFACTS, organization_id, conversation_id, task_id, artifact_type, cursor_at, cursor_id, limit
     )
     return _from_records(Artifact, rows)
 

@@ -138,9 +138,9 @@ LIST_API_KEYS_PAGE = """-- name: ListApiKeysPage :many
 SELECT id, organization_id, name, prefix, scopes, created_by, last_used_at, revoked_at, created_at
 FROM api_keys
 WHERE organization_id = $1
-  AND (
-      $2::timestamptz IS NULL
-      OR (created_at, id) < ($2::timestamptz, $3::uuid)
+  AND (created_at, id) < (
+      coalesce($2::timestamptz, 'infinity'),
+      coalesce($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC
 LIMIT $4
@@ -165,14 +165,14 @@ async def list_api_keys_page(
     conn: Connection,
     *,
     organization_id: UUID,
-    after_created_at: datetime | None,
-    after_id: UUID | None,
-    page_size: int,
+    cursor_at: datetime | None,
+    cursor_id: UUID | None,
+    limit: int,
 ) -> list[ListApiKeysPageRow]:
-    """One page of the organization's keys, newest first, after the cursor
-    position (created_at, id) when one is given; never their hashes.
+    """One page of the organization's keys, newest first, never their hashes.
+    Page with the last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_API_KEYS_PAGE, organization_id, after_created_at, after_id, page_size)
+    rows = await conn.fetch(LIST_API_KEYS_PAGE, organization_id, cursor_at, cursor_id, limit)
     return _from_records(ListApiKeysPageRow, rows)
 
 

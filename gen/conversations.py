@@ -146,7 +146,7 @@ async def list_conversations(
     *,
     organization_id: UUID,
     user_id: UUID,
-    cursor_last_activity_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     status: ConversationStatus | None,
     agent_id: UUID | None,
@@ -156,9 +156,7 @@ async def list_conversations(
     first. status NULL means every status but deleted. Page with the last row's
     (last_activity_at, id) as cursor.
     """
-    rows = await conn.fetch(
-        LIST_CONVERSATIONS, organization_id, user_id, cursor_last_activity_at, cursor_id, status, agent_id, limit
-    )
+    rows = await conn.fetch(LIST_CONVERSATIONS, organization_id, user_id, cursor_at, cursor_id, status, agent_id, limit)
     return _from_records(Conversation, rows)
 
 
@@ -482,14 +480,12 @@ async def list_context_snapshots(
     *,
     organization_id: UUID,
     conversation_id: UUID,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[ContextSnapshot]:
     """A conversation's snapshots, newest first. Page with the last row's (created_at, id) as cursor."""
-    rows = await conn.fetch(
-        LIST_CONTEXT_SNAPSHOTS, organization_id, conversation_id, cursor_created_at, cursor_id, limit
-    )
+    rows = await conn.fetch(LIST_CONTEXT_SNAPSHOTS, organization_id, conversation_id, cursor_at, cursor_id, limit)
     return _from_records(ContextSnapshot, rows)
 
 

@@ -126,14 +126,14 @@ async def list_files(
     organization_id: UUID,
     conversation_id: UUID,
     kind: FileKind | None,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[File]:
     """A conversation's files, newest first, optionally of one kind. Page with the
     last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_FILES, organization_id, conversation_id, kind, cursor_created_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_FILES, organization_id, conversation_id, kind, cursor_at, cursor_id, limit)
     return _from_records(File, rows)
 
 

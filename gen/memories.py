@@ -453,7 +453,7 @@ async def list_memories(
     tags_all: list[str] | None,
     content_contains: JsonValue | None,
     min_importance: float | None,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[ListMemoriesRow]:
@@ -476,7 +476,7 @@ async def list_memories(
         tags_all,
         content_contains,
         min_importance,
-        cursor_created_at,
+        cursor_at,
         cursor_id,
         limit,
     )
@@ -706,12 +706,12 @@ async def list_memory_events(
     *,
     organization_id: UUID,
     memory_id: UUID,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[MemoryEvent]:
     """The history of a memory (also after its deletion), oldest first. Page with
     the last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_MEMORY_EVENTS, organization_id, memory_id, cursor_created_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_MEMORY_EVENTS, organization_id, memory_id, cursor_at, cursor_id, limit)
     return _from_records(MemoryEvent, rows)

@@ -135,14 +135,14 @@ async def list_messages(
     *,
     organization_id: UUID,
     conversation_id: UUID,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[Message]:
     """A conversation's messages, oldest first. Page with the last row's
     (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_MESSAGES, organization_id, conversation_id, cursor_created_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_MESSAGES, organization_id, conversation_id, cursor_at, cursor_id, limit)
     return _from_records(Message, rows)
 
 
@@ -166,14 +166,14 @@ async def list_latest_messages(
     *,
     organization_id: UUID,
     conversation_id: UUID,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[Message]:
     """A conversation's messages, newest first (a context window, or a chat
     scrolled back). Page with the last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(LIST_LATEST_MESSAGES, organization_id, conversation_id, cursor_created_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_LATEST_MESSAGES, organization_id, conversation_id, cursor_at, cursor_id, limit)
     return _from_records(Message, rows)
 
 

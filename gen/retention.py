@@ -75,10 +75,10 @@ LIMIT $3
 async def list_retention_runs(
     conn: Connection,
     *,
-    cursor_started_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[RetentionRun]:
     """Retention runs, latest first. Page with the last row's (started_at, id) as cursor."""
-    rows = await conn.fetch(LIST_RETENTION_RUNS, cursor_started_at, cursor_id, limit)
+    rows = await conn.fetch(LIST_RETENTION_RUNS, cursor_at, cursor_id, limit)
     return _from_records(RetentionRun, rows)

@@ -109,16 +109,14 @@ async def list_tasks(
     status: TaskStatus | None,
     agent_id: UUID | None,
     conversation_id: UUID | None,
-    cursor_created_at: datetime | None,
+    cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
 ) -> list[Task]:
     """The organization's tasks, newest first, filtered by whichever of status,
     agent and conversation are set. Page with the last row's (created_at, id) as cursor.
     """
-    rows = await conn.fetch(
-        LIST_TASKS, organization_id, status, agent_id, conversation_id, cursor_created_at, cursor_id, limit
-    )
+    rows = await conn.fetch(LIST_TASKS, organization_id, status, agent_id, conversation_id, cursor_at, cursor_id, limit)
     return _from_records(Task, rows)
 
 

@@ -4,7 +4,7 @@ Configuration comes from the environment (server.config). Without DATABASE_URL
 it starts the embedded PostgreSQL under .data/pg (tools.db); migrations and
 db/functions are applied first unless --no-migrate. Without CLERK_JWT_KEY and
 CLERK_JWKS_URL it runs in development mode (loopback only; tokens from
-`python -m server.devtoken`).
+`python -m server.cli.devtoken`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument(
         "--seed", action="store_true",
-        help="load the demo data first (server.seed: org_demo, user_demo and user_demo2, seed 003's example agents)",
+        help="load the demo data first (server.cli.seed: org_demo, user_demo and user_demo2, seed 003's example agents)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         db.migrate(database_url)
     config = dataclasses.replace(config, database_url=database_url)
     if args.seed:
-        from .seed import load
+        from .cli.seed import load
 
         load(database_url)
 
@@ -72,14 +72,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     url = f"http://{config.host if ':' not in config.host else f'[{config.host}]'}:{config.port}"
     print(f"Serving the REST API on {url} (OpenAPI 3.1 at {url}/openapi.json)", flush=True)
     if config.dev_mode:
-        from .devkeys import ensure_key_pair, mint_token
+        from .pipeline.devkeys import ensure_key_pair, mint_token
 
         token = mint_token(ensure_key_pair(config.dev_key_dir), user="user_demo", org="org_demo", role="admin", slug=None, ttl=12 * 3600)
         print(
             "Development mode (no CLERK_JWT_KEY or CLERK_JWKS_URL). A token of user_demo, admin of org_demo, "
             "valid 12 hours:\n"
             f"  export TOKEN={token}\n"
-            "More tokens: .venv/bin/python -m server.devtoken --org org_demo --user user_demo2 --role member\n"
+            "More tokens: .venv/bin/python -m server.cli.devtoken --org org_demo --user user_demo2 --role member\n"
             "Try (make seed loads demo agents and a conversation):\n"
             f'  curl -H "Authorization: Bearer $TOKEN" {url}/v1/me\n'
             f'  curl -H "Authorization: Bearer $TOKEN" {url}/v1/agents',

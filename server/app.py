@@ -1,17 +1,19 @@
 """The aiohttp application: create_app(config) -> web.Application.
 
-State lives behind the AppKeys of server.keys. The database pool and the HTTP
-client (JWKS fetches) are opened and closed by cleanup contexts; routes come
-from server.routes.ROUTES, which also generates /openapi.json.
+The composition root: it puts the pipeline (server.pipeline) and the route
+table (server.routes) together. State lives behind AppKeys (server.pipeline.keys
+and beside their types). The database pool and the HTTP client (JWKS fetches)
+are opened and closed by cleanup contexts; /openapi.json is rendered once from
+the same routes the router serves.
 
 Middlewares, outermost first: metrics (every request, by route template and
-status), response headers, problems (every error becomes problem+json).
+status), security headers, problems (every error becomes problem+json).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
 import asyncpg
@@ -20,32 +22,34 @@ from aiohttp import web
 
 import gen
 
-from .auth import build_verifier
-from .config import ROOT, Config, ConfigError
-from .keys import CONFIG, EXPECTED_MIGRATIONS, HTTP_CLIENT, METRICS, OPENAPI_JSON, POOL, ROUTE_MATCH, VERIFIER
-from .metrics import Metrics, metrics_middleware
-from .openapi import build_openapi
-from .problems import problem_middleware
+from .config import CONFIG, ROOT, Config, ConfigError
+from .pipeline.auth import VERIFIER, build_verifier
+from .pipeline.keys import EXPECTED_MIGRATIONS, HTTP_CLIENT, OPENAPI_JSON, POOL
+from .pipeline.metrics import METRICS, Metrics, metrics_middleware
+from .pipeline.openapi import build_openapi
+from .pipeline.problems import OUTAGE, Outage, problem_middleware
+from .pipeline.route import ROUTE_MATCH, Route, register, route_matcher, security_headers
 from .routes import ROUTES
-from .routing import register, route_matcher
 
 MIGRATIONS_DIR = ROOT / "db" / "schema"
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, routes: Sequence[Route] = ROUTES) -> web.Application:
+    """The app serving `routes` (the whole API unless a test serves routes of its own)."""
     if not config.database_url:
         raise ConfigError("DATABASE_URL is required to build the app")
     metrics = Metrics()
     app = web.Application(
-        middlewares=[metrics_middleware(metrics), headers_middleware, problem_middleware],
+        middlewares=[metrics_middleware(metrics), security_headers, problem_middleware],
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG] = config
     app[METRICS] = metrics
-    app[OPENAPI_JSON] = orjson.dumps(build_openapi(ROUTES))
+    app[OUTAGE] = Outage()
+    app[OPENAPI_JSON] = orjson.dumps(build_openapi(routes))
     app[EXPECTED_MIGRATIONS] = expected_migrations()
-    app[ROUTE_MATCH] = route_matcher(ROUTES)
-    register(app, ROUTES)
+    app[ROUTE_MATCH] = route_matcher(routes)
+    register(app, routes)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(authentication)
     return app
@@ -92,15 +96,3 @@ def expected_migrations() -> tuple[str, ...]:
         return ()
     found = (re.match(r"(\d+)_", p.name) for p in MIGRATIONS_DIR.glob("*.sql"))
     return tuple(sorted(m[1] for m in found if m))
-
-
-@web.middleware
-async def headers_middleware(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Headers every response carries: no sniffing, and no caching of API data."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.path.startswith("/v1/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response

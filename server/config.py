@@ -4,7 +4,7 @@
 
 Without CLERK_JWT_KEY and CLERK_JWKS_URL the server runs in development mode: it
 verifies tokens signed with a key pair it keeps under .data/dev-jwt/ (see
-server.devkeys) and refuses to listen on anything but a loopback address.
+server.pipeline.devkeys) and refuses to listen on anything but a loopback address.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from svix.webhooks import Webhook
@@ -139,6 +140,10 @@ class Config:
             pool_max_size=integer("POOL_MAX_SIZE", 10),
             dev_key_dir=Path(dev_dir) if dev_dir else DATA_DIR / "dev-jwt",
         )
+
+
+# The app's configuration (set by server.app.create_app).
+CONFIG: web.AppKey[Config] = web.AppKey("config")
 
 
 def parse_public_key(pem: str) -> RSAPublicKey:

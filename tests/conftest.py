@@ -1,9 +1,16 @@
-"""Test fixtures: one throwaway embedded PostgreSQL per test session.
+"""Test fixtures: one throwaway embedded PostgreSQL per test session, and the REST server on it.
 
 The server runs in a temporary directory and is removed at the end. A template
 database is migrated once (dbmate + db/functions, exactly as `make migrate`);
 tests that need a database get their own copy of it, so each test starts from
-the same schema and none sees another's rows.
+the same schema and none sees another's rows. Server tests get create_app on
+their own database, with a signing key the tests' Clerk mints tokens with.
+
+Tests mirror server/: a folder per aggregate (test_<aggregate>_db.py against
+the database, test_<aggregate>_api.py through HTTP), pipeline/ for the request
+pipeline, db/ for migrations and the SQL linter, codegen/ for the sqlc plugin.
+Helpers shared by test modules are modules of this folder (support, tenants,
+isolation), imported by name.
 """
 
 from __future__ import annotations
@@ -13,12 +20,17 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import asyncpg
 import pytest
+from support import ISSUER, PARTY, Client, ClientFactory, SigningKey, TokenFactory, make_token, new_key
 
-from tools import db
+from gen import init_connection
+from server.app import create_app
+from server.config import Config
+from tools import db as dbtools
 
 TEMPLATE = "migrated_template"
 
@@ -29,19 +41,19 @@ def pg_admin_uri() -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="ajc-test-pg-"))
     tmp.chmod(0o755)
     data = tmp / "data"
-    uri = db.start_embedded(data)
+    uri = dbtools.start_embedded(data)
     try:
         yield uri
     finally:
-        db.stop_embedded(data)
+        dbtools.stop_embedded(data)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def migrated_template(pg_admin_uri: str) -> str:
     """Name of a database with every migration and db/functions file applied."""
-    asyncio.run(db.create_database(pg_admin_uri, TEMPLATE, recreate=True))
-    db.migrate(db.with_database(pg_admin_uri, TEMPLATE))
+    asyncio.run(dbtools.create_database(pg_admin_uri, TEMPLATE, recreate=True))
+    dbtools.migrate(dbtools.with_database(pg_admin_uri, TEMPLATE))
     return TEMPLATE
 
 
@@ -49,28 +61,68 @@ def migrated_template(pg_admin_uri: str) -> str:
 def new_database(pg_admin_uri: str) -> Iterator[str]:
     """URL of an empty database of its own (no migrations), dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(db.create_database(pg_admin_uri, name))
-    yield db.with_database(pg_admin_uri, name)
-    asyncio.run(db.drop_database(pg_admin_uri, name))
+    asyncio.run(dbtools.create_database(pg_admin_uri, name))
+    yield dbtools.with_database(pg_admin_uri, name)
+    asyncio.run(dbtools.drop_database(pg_admin_uri, name))
 
 
 @pytest.fixture
 async def database_url(pg_admin_uri: str, migrated_template: str) -> AsyncIterator[str]:
     """URL of a fresh copy of the migrated template, dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    await db.create_database(pg_admin_uri, name, template=migrated_template)
-    yield db.with_database(pg_admin_uri, name)
-    await db.drop_database(pg_admin_uri, name)
+    await dbtools.create_database(pg_admin_uri, name, template=migrated_template)
+    yield dbtools.with_database(pg_admin_uri, name)
+    await dbtools.drop_database(pg_admin_uri, name)
 
 
 @pytest.fixture
 async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection to the test's own migrated database, with the generated code's codecs."""
-    from gen import init_connection
-
     connection = await asyncpg.connect(database_url)
     await init_connection(connection)
     try:
         yield connection
     finally:
         await connection.close()
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    """The RSA key the tests' Clerk signs session tokens with."""
+    return new_key("test-key-1")
+
+
+@pytest.fixture(scope="session")
+def token(signing_key: SigningKey) -> TokenFactory:
+    """Mint a Clerk session token: token("user_a", "org_a", "admin", exp=..., version=1)."""
+    return partial(make_token, signing_key)
+
+
+@pytest.fixture
+def config(database_url: str, signing_key: SigningKey, tmp_path: Path) -> Config:
+    """Configuration with the tests' key as CLERK_JWT_KEY, the issuer and one authorized party."""
+    return Config(
+        database_url=database_url,
+        clerk_jwt_key=signing_key.public_pem,
+        clerk_issuer=ISSUER,
+        clerk_authorized_parties=(PARTY,),
+        workspaces_dir=tmp_path / "workspaces",
+        pool_max_size=5,
+    )
+
+
+@pytest.fixture
+async def client(config: Config, aiohttp_client: ClientFactory) -> Client:
+    """A test client of create_app(config) (closed before the database is dropped)."""
+    return await aiohttp_client(create_app(config))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to the test's database (superuser: sees through RLS), for arranging and checking."""
+    conn = await asyncpg.connect(database_url)
+    await init_connection(conn)
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -84,7 +84,7 @@ FROM state_checkpoints
 WHERE agent_state_id = sqlc.arg(agent_state_id)
   AND (sqlc.narg(kind)::checkpoint_kind IS NULL OR kind = sqlc.narg(kind)::checkpoint_kind)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC

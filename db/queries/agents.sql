@@ -206,7 +206,7 @@ ORDER BY created_at, id;
 
 -- name: ListAgentsPage :many
 -- The agents organization_id may use and lists, newest first (the API's cursor
--- order, server/pagination.py): hidden ones (by the agent or by the
+-- order, server/pipeline/pagination.py): hidden ones (by the agent or by the
 -- organization's grant) and disabled grants are left out. Page with the last
 -- row's (created_at, id) as cursor.
 SELECT a.id, a.organization_id, a.name, a.description, a.instructions, a.model_config,
@@ -219,7 +219,9 @@ LEFT JOIN organization_agents AS g
 WHERE coalesce(g.visibility_override, a.visibility) <> 'hidden'
   AND coalesce(g.enabled, true)
   AND (sqlc.narg(type)::agent_type IS NULL OR a.type = sqlc.narg(type)::agent_type)
-  AND (sqlc.narg(after_created_at)::timestamptz IS NULL
-       OR (a.created_at, a.id) < (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_id)::uuid))
+  AND (a.created_at, a.id) < (
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+  )
 ORDER BY a.created_at DESC, a.id DESC
-LIMIT sqlc.arg(page_size);
+LIMIT sqlc.arg('limit');

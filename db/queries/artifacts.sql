@@ -37,7 +37,7 @@ WHERE organization_id = sqlc.arg(organization_id)
   AND (sqlc.narg(task_id)::uuid IS NULL OR task_id = sqlc.narg(task_id)::uuid)
   AND (sqlc.narg(artifact_type)::artifact_type IS NULL OR artifact_type = sqlc.narg(artifact_type)::artifact_type)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC

@@ -54,17 +54,17 @@ WHERE o.clerk_org_id = sqlc.arg(clerk_org_id)
 ON CONFLICT (organization_id, user_id) DO NOTHING;
 
 -- name: ListApiKeysPage :many
--- One page of the organization's keys, newest first, after the cursor
--- position (created_at, id) when one is given; never their hashes.
+-- One page of the organization's keys, newest first, never their hashes.
+-- Page with the last row's (created_at, id) as cursor.
 SELECT id, organization_id, name, prefix, scopes, created_by, last_used_at, revoked_at, created_at
 FROM api_keys
 WHERE organization_id = sqlc.arg(organization_id)
-  AND (
-      sqlc.narg(after_created_at)::timestamptz IS NULL
-      OR (created_at, id) < (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_id)::uuid)
+  AND (created_at, id) < (
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC
-LIMIT sqlc.arg(page_size);
+LIMIT sqlc.arg('limit');
 
 -- name: RevokeApiKeyById :one
 -- Revoke a key (idempotent: a revoked key keeps its first revocation time).

@@ -36,7 +36,7 @@ FROM (
     WHERE c.organization_id = sqlc.arg(organization_id)
       AND c.user_id = sqlc.arg(user_id)
       AND (c.last_activity_at, c.id) < (
-          coalesce(sqlc.narg(cursor_last_activity_at)::timestamptz, 'infinity'),
+          coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
           coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
       )
     UNION ALL
@@ -50,7 +50,7 @@ FROM (
     WHERE s.organization_id = sqlc.arg(organization_id)
       AND s.user_id = sqlc.arg(user_id)
       AND (c.last_activity_at, c.id) < (
-          coalesce(sqlc.narg(cursor_last_activity_at)::timestamptz, 'infinity'),
+          coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
           coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
       )
 ) AS visible
@@ -192,7 +192,7 @@ FROM context_snapshots
 WHERE organization_id = sqlc.arg(organization_id)
   AND conversation_id = sqlc.arg(conversation_id)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC

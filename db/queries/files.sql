@@ -42,7 +42,7 @@ WHERE organization_id = sqlc.arg(organization_id)
   AND conversation_id = sqlc.arg(conversation_id)
   AND (sqlc.narg(kind)::file_kind IS NULL OR kind = sqlc.narg(kind)::file_kind)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC

@@ -94,7 +94,7 @@ WHERE organization_id = sqlc.arg(organization_id)
   AND (sqlc.narg(content_contains)::jsonb IS NULL OR content @> sqlc.narg(content_contains)::jsonb)
   AND (sqlc.narg(min_importance)::double precision IS NULL OR importance >= sqlc.narg(min_importance)::double precision)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC
@@ -180,7 +180,7 @@ FROM memory_events
 WHERE organization_id = sqlc.arg(organization_id)
   AND memory_id = sqlc.arg(memory_id)
   AND (created_at, id) > (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, '-infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, '-infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, '00000000-0000-0000-0000-000000000000')
   )
 ORDER BY created_at, id

@@ -41,7 +41,7 @@ FROM messages
 WHERE organization_id = sqlc.arg(organization_id)
   AND conversation_id = sqlc.arg(conversation_id)
   AND (created_at, id) > (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, '-infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, '-infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, '00000000-0000-0000-0000-000000000000')
   )
 ORDER BY created_at, id
@@ -56,7 +56,7 @@ FROM messages
 WHERE organization_id = sqlc.arg(organization_id)
   AND conversation_id = sqlc.arg(conversation_id)
   AND (created_at, id) < (
-      coalesce(sqlc.narg(cursor_created_at)::timestamptz, 'infinity'),
+      coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
       coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
   )
 ORDER BY created_at DESC, id DESC

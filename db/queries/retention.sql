@@ -20,7 +20,7 @@ RETURNING id, now_param, started_at, finished_at, counts, files_removed, error;
 SELECT id, now_param, started_at, finished_at, counts, files_removed, error
 FROM retention_runs
 WHERE (started_at, id) < (
-    coalesce(sqlc.narg(cursor_started_at)::timestamptz, 'infinity'),
+    coalesce(sqlc.narg(cursor_at)::timestamptz, 'infinity'),
     coalesce(sqlc.narg(cursor_id)::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
 )
 ORDER BY started_at DESC, id DESC

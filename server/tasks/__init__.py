@@ -1,0 +1,4 @@
+"""Background tasks delegated to agents.
+
+Queries: db/queries/tasks.sql. models (API shapes), handlers, routes.
+"""
