@@ -40,7 +40,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.devkeys import ensure_key_pair, mint_token  # noqa: E402
+from server.pipeline.devkeys import ensure_key_pair, mint_token  # noqa: E402
 from tools import db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "http.md"

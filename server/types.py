@@ -48,22 +48,23 @@ def whole_number(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class _NoNulKeys:
-    """JSON Schema of a JSON object whose keys hold no NUL: propertyNames, not patternProperties."""
+class PatternKeys:
+    """The JSON Schema of a dict with constrained keys: `propertyNames` (every key must match) and
+    `additionalProperties` (the values), not pydantic's `patternProperties`, which lets other keys through."""
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler(core)
-        (values,) = schema.pop("patternProperties").values()
-        return {**schema, "propertyNames": {"pattern": NO_NUL}, "additionalProperties": values}
+        ((pattern, values),) = schema.pop("patternProperties").items()
+        return {**schema, "propertyNames": {"pattern": pattern}, "additionalProperties": values}
 
 
 # Any JSON without NUL (jsonb cannot hold U+0000), described as such for clients and fuzzers.
 NoNulText = Annotated[str, Field(pattern=NO_NUL)]
 Json = TypeAliasType(
-    "Json", "NoNulText | int | float | bool | list[Json] | Annotated[dict[NoNulText, Json], _NoNulKeys()] | None"
+    "Json", "NoNulText | int | float | bool | list[Json] | Annotated[dict[NoNulText, Json], PatternKeys()] | None"
 )
-JsonObject = Annotated[dict[NoNulText, Json], _NoNulKeys()]
+JsonObject = Annotated[dict[NoNulText, Json], PatternKeys()]
 
 WholeNumber = BeforeValidator(whole_number)
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NON_BLANK)]

@@ -32,6 +32,9 @@ from server.app import create_app
 from server.config import Config
 from tools import db as dbtools
 
+# The conversations aggregate's fixtures (world, filled), shared by the conversations and messages database tests.
+pytest_plugins = ["conversation_world"]
+
 TEMPLATE = "migrated_template"
 
 

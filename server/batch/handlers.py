@@ -20,7 +20,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ..pipeline.context import Context
-from ..pipeline.problems import FieldError, Problem, from_database_error, is_connection_failure
+from ..pipeline.problems import FieldError, Problem, from_database_error, is_connection_failure, validation_problem
 from ..pipeline.route import ROUTE_MATCH, authorize
 from .models import BatchOperation, BatchRequest, BatchResponse, BatchResult
 
@@ -45,6 +45,8 @@ async def _run(ctx: Context, operation: BatchOperation, loc: list[str | int]) ->
         if not route.in_batch:
             raise Problem("batch_operation_failed", f"{route.method} {route.path} cannot be part of a batch")
         authorize(route, ctx.principal)
+        if operation.body is not None and route.body is None:
+            raise validation_problem([FieldError(loc=["body"], message=f"{route.method} {route.path} takes no body")])
         inputs = route.parse(
             match_info=params,
             query=url.query,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from ..types import Json, Strict
+from ..types import Json, PatternKeys, Strict
 
 HeaderName = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 HeaderValue = Annotated[str, Field(max_length=1024, pattern=r"^[\t\x20-\x7e]*$")]
@@ -23,7 +23,7 @@ class BatchOperation(Strict):
         examples=["/v1/conversations"],
     )
     body: Json = Field(None, description="The JSON body, for operations that take one.")
-    headers: dict[HeaderName, HeaderValue] | None = Field(
+    headers: Annotated[dict[HeaderName, HeaderValue], PatternKeys()] | None = Field(
         None, max_length=10, description='Headers the operation reads, e.g. {"If-Match": "3"}.'
     )
 

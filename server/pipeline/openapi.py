@@ -100,12 +100,16 @@ def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data plat
         operation["responses"] = responses
         paths[route.path][route.method.lower()] = operation
 
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": DESCRIPTION},
         "paths": dict(paths),
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }
+    for route in routes:
+        if route.refine_openapi is not None:
+            route.refine_openapi(document, routes, lambda model: refs[(model, "validation")])
+    return document
 
 
 def _security(auth: Auth) -> list[dict[str, list[str]]]:

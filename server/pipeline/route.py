@@ -60,6 +60,9 @@ from .problems import Problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Handler = Callable[..., Awaitable[Any]]
+# Refines the OpenAPI document where a route's models cannot say enough alone:
+# (document, every route, model -> its schema reference) -> None, changing the document in place.
+Refine = Callable[[dict[str, Any], Sequence["Route"], Callable[[type[BaseModel]], Any]], None]
 
 
 class Auth(StrEnum):
@@ -123,6 +126,7 @@ class Route:
     uses_database: bool = True
     media_type: str = JSON
     raw_schema: Mapping[str, Any] | None = None  # the schema of a raw (web.StreamResponse) response
+    refine_openapi: Refine | None = None
 
     # Read from the handler's signature:
     operation_id: str = field(init=False)

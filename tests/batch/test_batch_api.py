@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
 from support import Client, TokenFactory, bearer, create_key, problem
+
+from server.pipeline.openapi import build_openapi
+from server.pipeline.route import route_matcher
+from server.routes import ROUTES
 
 
 async def batch(client: Client, tok: str, *operations: dict[str, Any], **headers: str) -> Any:
@@ -133,3 +138,33 @@ async def test_a_batch_with_an_idempotency_key_runs_once(
     assert first.status == again.status == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert await first.json() == await again.json()
     assert await db.fetchval("SELECT count(*) FROM conversations") == 1
+
+
+async def test_an_operation_whose_route_takes_no_body_refuses_one(client: Client, token: TokenFactory) -> None:
+    resp = await batch(client, token(), {"method": "GET", "path": "/v1/me", "body": {"x": 1}})
+    body = await problem(resp, 422, "validation_failed")
+    assert body["errors"][0]["loc"] == ["body", "operations", 0, "body"]
+    resp = await batch(client, token(), {"method": "GET", "path": "/v1/me", "body": None})
+    assert resp.status == 200, await resp.text()
+
+
+def test_the_document_describes_each_operation_a_batch_may_hold() -> None:
+    document = build_openapi(ROUTES)
+    variants = {v["title"]: v for v in document["components"]["schemas"]["BatchOperation"]["oneOf"]}
+    assert set(variants) == {r.operation_id for r in ROUTES if r.in_batch}
+    assert {"runBatch", "runCommand", "createApiKey", "receiveClerkWebhook", "healthz"}.isdisjoint(variants)
+    for route in ROUTES:
+        if not route.in_batch:
+            continue
+        variant = variants[route.operation_id]
+        assert variant["properties"]["method"] == {"const": route.method}
+        path = variant["properties"]["path"]
+        (example,) = path["examples"]
+        assert re.fullmatch(path["pattern"], example) and route_matcher([route])(route.method, example)
+        assert re.fullmatch(path["pattern"], example + "?limit=5") is not None or route.query is None
+        assert ("body" in variant["required"]) == (route.body is not None)
+        if route.headers is not None:
+            assert set(variant["properties"]["headers"]["properties"]) == {"If-Match"}
+    # Header names are checked as the server checks them, not merely patterned.
+    headers = variants["putAgentState"]["properties"]["headers"]
+    assert headers["propertyNames"] == {"pattern": "^[A-Za-z0-9-]{1,64}$"} and "patternProperties" not in headers

@@ -1,17 +1,28 @@
-"""The conversations aggregate (conversations, shares, messages and their versions,
-files and attachments, chunks, context snapshots) through the generated code."""
+"""The conversations aggregate in the database (conversations, shares, files and attachments, chunks, context
+snapshots) through the generated code; its messages are tested in tests/messages/test_messages_db.py."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
-from isolation import Tenant, acting_as, acting_as_system, leaks, refused, seed_identities, visible_rows
+from conversation_world import (
+    CONVERSATION_TABLES,
+    Filled,
+    World,
+    add_chunk,
+    add_file,
+    counters,
+    post,
+    sha256,
+    share,
+    snapshot,
+    start,
+)
+from isolation import Tenant, acting_as, acting_as_system, leaks, refused, visible_rows
 
 from gen import agents, conversations, files, messages
 from gen.models import (
@@ -22,181 +33,8 @@ from gen.models import (
     File,
     FileKind,
     FileStatus,
-    Message,
     MessageRole,
-    MessageStatus,
 )
-
-CONVERSATION_TABLES = [
-    "conversations",
-    "conversation_shares",
-    "messages",
-    "message_versions",
-    "files",
-    "message_files",
-    "conversation_chunks",
-    "context_snapshots",
-]
-
-
-@dataclass
-class World:
-    org_a: UUID
-    org_b: UUID
-    alice: UUID  # admin of A, owns the conversations
-    bob: UUID  # member of A, conversations get shared with him
-    dave: UUID  # member of A, nothing shared with him
-    carol: UUID  # admin of B
-
-    @property
-    def a_alice(self) -> Tenant:
-        return Tenant(self.org_a, self.alice)
-
-    @property
-    def a_bob(self) -> Tenant:
-        return Tenant(self.org_a, self.bob)
-
-    @property
-    def a_dave(self) -> Tenant:
-        return Tenant(self.org_a, self.dave)
-
-    @property
-    def b_carol(self) -> Tenant:
-        return Tenant(self.org_b, self.carol)
-
-
-@pytest.fixture
-async def world(conn: asyncpg.Connection) -> World:
-    """Organization A (admin alice, members bob and dave) and B (admin carol)."""
-    orgs, people = await seed_identities(conn, (("alice", "a", "admin"), ("bob", "a", "member"), ("dave", "a", "member"), ("carol", "b", "admin")))
-    return World(orgs["a"], orgs["b"], people["alice"], people["bob"], people["dave"], people["carol"])
-
-
-async def start(conn: asyncpg.Connection, tenant: Tenant, title: str | None = "Planning", agent_id: UUID | None = None) -> Conversation:
-    """A conversation owned by tenant's user."""
-    assert tenant.user is not None
-    conversation = await conversations.create_conversation(
-        conn, organization_id=tenant.org, user_id=tenant.user, agent_id=agent_id, title=title, status=None, participants=None, metadata=None
-    )
-    assert conversation is not None
-    return conversation
-
-
-async def post(
-    conn: asyncpg.Connection,
-    conversation_id: UUID,
-    user_id: UUID | None,
-    content: str = "hello",
-    *,
-    role: MessageRole = MessageRole.USER,
-    parent: UUID | None = None,
-    **fields: Any,
-) -> Message:
-    """A message with every optional field defaulted."""
-    values: dict[str, Any] = {
-        "agent_id": None, "content_parts": None, "metadata": None, "status": None, "input_tokens": None, "output_tokens": None,
-    } | fields
-    message = await messages.create_message(
-        conn, conversation_id=conversation_id, parent_message_id=parent, user_id=user_id, role=role, content=content, **values
-    )
-    assert message is not None
-    return message
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-async def add_file(
-    conn: asyncpg.Connection, tenant: Tenant, conversation_id: UUID, name: str, **fields: Any
-) -> File:
-    """An uploaded file of the conversation, stored where the server would put it."""
-    assert tenant.user is not None
-    values: dict[str, Any] = {
-        "id": None, "kind": FileKind.UPLOAD, "status": None, "original_name": f"Original {name}",
-        "path": f"{tenant.org}/{tenant.user}/{conversation_id}/files/uploads/{name}",
-        "mime_type": "text/plain", "size_bytes": 5, "sha256": None, "metadata": None,
-    } | fields
-    file = await files.create_file(conn, conversation_id=conversation_id, created_by=tenant.user, name=name, **values)
-    assert file is not None
-    return file
-
-
-async def add_chunk(conn: asyncpg.Connection, conversation_id: UUID, content: str, index: int | None = None) -> Any:
-    chunk = await conversations.add_conversation_chunk(
-        conn, conversation_id=conversation_id, chunk_index=index, content=content, token_count=None, metadata=None
-    )
-    assert chunk is not None
-    return chunk
-
-
-async def snapshot(conn: asyncpg.Connection, conversation_id: UUID, message_ids: list[UUID], token_count: int = 0) -> Any:
-    snap = await conversations.create_context_snapshot(
-        conn, conversation_id=conversation_id, agent_id=None, message_ids=message_ids, memory_ids=None,
-        summary="so far", token_count=token_count, timings={"retrieval_ms": 3}, metadata=None,
-    )
-    assert snap is not None
-    return snap
-
-
-async def share(conn: asyncpg.Connection, conversation_id: UUID, owner: UUID, recipient: UUID) -> Any:
-    return await conversations.share_conversation(conn, conversation_id=conversation_id, user_id=recipient, granted_by=owner)
-
-
-async def counters(conn: asyncpg.Connection, conversation_id: UUID) -> tuple[int, int, int]:
-    """(message_count, input_tokens, output_tokens) as stored, read past row level security."""
-    row = await conn.fetchrow("SELECT message_count, input_tokens, output_tokens FROM conversations WHERE id = $1", conversation_id)
-    assert row is not None
-    return (row["message_count"], row["input_tokens"], row["output_tokens"])
-
-
-async def recount(conn: asyncpg.Connection, conversation_id: UUID) -> tuple[int, int, int]:
-    """The same counters computed from the messages."""
-    row = await conn.fetchrow(
-        "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) FROM messages WHERE conversation_id = $1",
-        conversation_id,
-    )
-    assert row is not None
-    return (row[0], row[1], row[2])
-
-
-@dataclass
-class Filled:
-    """One conversation with a row in every table of the aggregate."""
-
-    conversation: Conversation
-    rows: dict[str, UUID]
-
-
-@pytest.fixture
-async def filled(conn: asyncpg.Connection, world: World) -> Filled:
-    """Alice's conversation shared with bob, with an edited message, a reply, a file, an attachment, a chunk, a snapshot."""
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        shared = await share(conn, conversation.id, world.alice, world.bob)
-        message = await post(conn, conversation.id, world.alice, "first")
-        edited = await messages.edit_message(conn, id=message.id, content="first, edited", content_parts=None)
-        assert edited is not None and edited.version == 2
-        file = await add_file(conn, world.a_alice, conversation.id, "notes.txt")
-        attached = await messages.attach_files_to_message(conn, message_id=message.id, file_ids=[file.id])
-        chunk = await add_chunk(conn, conversation.id, "a long transcript")
-        snap = await snapshot(conn, conversation.id, [message.id])
-    async with acting_as(conn, world.a_bob):
-        await post(conn, conversation.id, world.bob, "a reply", parent=message.id)
-    version_id = await conn.fetchval("SELECT id FROM message_versions WHERE message_id = $1", message.id)
-    rows = {
-        "conversations": conversation.id,
-        "conversation_shares": shared.id,
-        "messages": message.id,
-        "message_versions": version_id,
-        "files": file.id,
-        "message_files": attached[0].id,
-        "conversation_chunks": chunk.id,
-        "context_snapshots": snap.id,
-    }
-    assert set(rows) == set(CONVERSATION_TABLES)
-    return Filled(conversation, rows)
-
 
 # ---------------------------------------------------------------------------
 # Isolation
@@ -382,175 +220,6 @@ async def test_conversation_pages_return_every_owned_and_shared_conversation_onc
     assert sorted(c.id for c in seen) == sorted(expected)
     keys = [(c.last_activity_at, c.id) for c in seen]
     assert keys == sorted(keys, reverse=True)
-
-
-# ---------------------------------------------------------------------------
-# Messages
-
-
-async def test_counters_follow_every_insert_and_delete_including_a_share_recipients(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        await share(conn, conversation.id, world.alice, world.bob)
-        first = await post(conn, conversation.id, world.alice, "question", input_tokens=10)
-        answer = await post(
-            conn, conversation.id, None, "answer", role=MessageRole.ASSISTANT, parent=first.id, input_tokens=12, output_tokens=30
-        )
-    assert await counters(conn, conversation.id) == (2, 22, 30)
-    async with acting_as(conn, world.a_bob):
-        mine = await post(conn, conversation.id, world.bob, "me too", input_tokens=4)
-        # Bob may not update Alice's conversation himself...
-        async with refused(conn):
-            await conn.execute("UPDATE conversations SET message_count = 0 WHERE id = $1", conversation.id)
-    # ...yet the counters and last activity followed his message.
-    assert await counters(conn, conversation.id) == (3, 26, 30)
-    last_activity = await conn.fetchval("SELECT last_activity_at FROM conversations WHERE id = $1", conversation.id)
-    assert last_activity == mine.created_at
-
-    async with acting_as(conn, world.a_alice):
-        # Several messages in one statement.
-        await conn.execute(
-            """INSERT INTO messages (organization_id, conversation_id, user_id, role, content, output_tokens)
-               SELECT $1, $2, $3, 'user', 'bulk ' || i, i FROM generate_series(1, 5) AS i""",
-            world.org_a, conversation.id, world.alice,
-        )
-        done = await messages.update_message_progress(
-            conn, id=answer.id, status=MessageStatus.DELIVERED, input_tokens=None, output_tokens=40, metadata={"model": "gpt-4o"}
-        )
-        assert done is not None and done.metadata == {"model": "gpt-4o"}
-        assert await messages.delete_message(conn, id=mine.id) == 1  # the owner deletes Bob's message
-    assert await counters(conn, conversation.id) == (7, 22, 55)
-    assert await counters(conn, conversation.id) == await recount(conn, conversation.id)
-
-
-async def test_tenants_cannot_set_counters_or_versions_themselves(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        message = await post(conn, conversation.id, world.alice)
-        for sql in (
-            "UPDATE conversations SET message_count = 99 WHERE id = $1",
-            "UPDATE conversations SET last_activity_at = now() - interval '1 year' WHERE id = $1",
-            "UPDATE messages SET version = 9 WHERE conversation_id = $1",
-            "UPDATE messages SET conversation_id = conversation_id WHERE conversation_id = $1",
-        ):
-            async with refused(conn):
-                await conn.execute(sql, conversation.id)
-        async with refused(conn):
-            await conn.execute(
-                "INSERT INTO message_versions (organization_id, conversation_id, message_id, version, content, content_parts, metadata, authored_at)"
-                " VALUES ($1, $2, $3, 1, 'forged', '[]', '{}', now())",
-                world.org_a, conversation.id, message.id,
-            )
-        async with refused(conn):
-            await conn.execute(
-                "INSERT INTO conversations (organization_id, user_id, message_count) VALUES ($1, $2, 5)", world.org_a, world.alice
-            )
-
-
-async def test_a_reply_must_be_in_its_parents_conversation(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        one = await start(conn, world.a_alice)
-        other = await start(conn, world.a_alice)
-        parent = await post(conn, one.id, world.alice)
-        async with refused(conn, asyncpg.ForeignKeyViolationError):
-            await post(conn, other.id, world.alice, parent=parent.id)
-        reply = await post(conn, one.id, None, "sure", role=MessageRole.ASSISTANT, parent=parent.id)
-        assert [r.id for r in await messages.list_replies(conn, parent_message_id=parent.id)] == [reply.id]
-
-
-async def test_a_user_message_is_posted_only_as_oneself(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        await share(conn, conversation.id, world.alice, world.bob)
-    async with acting_as(conn, world.a_bob):
-        async with refused(conn):
-            await post(conn, conversation.id, world.alice, "in Alice's name")
-        async with refused(conn):
-            await post(conn, conversation.id, None, "anonymous", role=MessageRole.USER)
-        assert (await post(conn, conversation.id, None, "tool output", role=MessageRole.TOOL)).user_id is None
-
-
-async def test_editing_a_message_keeps_every_earlier_version(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        message = await post(conn, conversation.id, world.alice, "first", content_parts=[{"type": "text", "text": "first"}])
-        second = await messages.edit_message(conn, id=message.id, content="second", content_parts=[{"type": "text", "text": "second"}])
-        third = await messages.edit_message(conn, id=message.id, content="third", content_parts=None)
-        assert second is not None and third is not None
-        assert (second.version, third.version) == (2, 3)
-        assert third.content_parts == [{"type": "text", "text": "second"}]
-        assert third.edited_at is not None and message.edited_at is None
-        versions = await messages.list_message_versions(conn, message_id=message.id)
-        assert [(v.version, v.content, v.edited_by) for v in versions] == [(1, "first", world.alice), (2, "second", world.alice)]
-        assert versions[0].authored_at == message.created_at
-        assert versions[1].authored_at == second.edited_at
-        unchanged = await messages.edit_message(conn, id=message.id, content="third", content_parts=None)
-        assert unchanged is not None and unchanged.version == 3, "no change, no version"
-
-
-async def test_a_streaming_message_is_written_in_place_until_it_is_finished(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        question = await post(conn, conversation.id, world.alice, "why?")
-        reply = await post(conn, conversation.id, None, "", role=MessageRole.ASSISTANT, parent=question.id, status=MessageStatus.STREAMING)
-        for text in ("Because", "Because it", "Because it is."):
-            streamed = await messages.edit_message(conn, id=reply.id, content=text, content_parts=None)
-            assert streamed is not None and streamed.version == 1
-        await messages.update_message_progress(conn, id=reply.id, status=MessageStatus.SENT, input_tokens=None, output_tokens=None, metadata=None)
-        assert await messages.list_message_versions(conn, message_id=reply.id) == []
-        corrected = await messages.edit_message(conn, id=reply.id, content="Because it is so.", content_parts=None)
-        assert corrected is not None and corrected.version == 2
-        assert [v.content for v in await messages.list_message_versions(conn, message_id=reply.id)] == ["Because it is."]
-
-
-async def test_message_pages_return_every_message_once_in_order(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        # One statement, one transaction: equal now(), distinct clock_timestamp().
-        await conn.execute(
-            """INSERT INTO messages (organization_id, conversation_id, user_id, role, content)
-               SELECT $1, $2, $3, 'user', 'm' || i FROM generate_series(1, 31) AS i""",
-            world.org_a, conversation.id, world.alice,
-        )
-        forward: list[Message] = []
-        cursor: tuple[datetime | None, UUID | None] = (None, None)
-        while page := await messages.list_messages(
-            conn, organization_id=world.org_a, conversation_id=conversation.id, cursor_at=cursor[0], cursor_id=cursor[1], limit=7
-        ):
-            forward.extend(page)
-            cursor = (page[-1].created_at, page[-1].id)
-        backward: list[Message] = []
-        cursor = (None, None)
-        while page := await messages.list_latest_messages(
-            conn, organization_id=world.org_a, conversation_id=conversation.id, cursor_at=cursor[0], cursor_id=cursor[1], limit=6
-        ):
-            backward.extend(page)
-            cursor = (page[-1].created_at, page[-1].id)
-    assert [m.content for m in forward] == [f"m{i}" for i in range(1, 32)]
-    assert [m.id for m in backward] == [m.id for m in reversed(forward)]
-
-
-async def test_authors_and_owners_delete_messages_and_replies_outlive_their_parent(conn: asyncpg.Connection, world: World) -> None:
-    async with acting_as(conn, world.a_alice):
-        conversation = await start(conn, world.a_alice)
-        await share(conn, conversation.id, world.alice, world.bob)
-        root = await post(conn, conversation.id, world.alice, "root")
-        await messages.edit_message(conn, id=root.id, content="root, edited", content_parts=None)
-        file = await add_file(conn, world.a_alice, conversation.id, "a.txt")
-        await messages.attach_files_to_message(conn, message_id=root.id, file_ids=[file.id])
-    async with acting_as(conn, world.a_bob):
-        reply = await post(conn, conversation.id, world.bob, "reply", parent=root.id)
-        assert await messages.delete_message(conn, id=root.id) == 0, "not his"
-    async with acting_as(conn, world.a_alice):
-        assert await messages.delete_message(conn, id=root.id) == 1
-        orphan = await messages.get_message(conn, id=reply.id)
-        assert orphan is not None and orphan.parent_message_id is None
-        assert await messages.list_message_versions(conn, message_id=root.id) == []
-        assert await messages.list_message_files(conn, message_id=root.id) == []
-        assert await files.get_file(conn, id=file.id) is not None, "the file stays in the conversation"
-    async with acting_as(conn, world.a_bob):
-        assert await messages.delete_message(conn, id=reply.id) == 1
-    assert await counters(conn, conversation.id) == (0, 0, 0)
 
 
 # ---------------------------------------------------------------------------
