@@ -75,7 +75,9 @@ class IfMatch(BaseModel):
         None,
         alias="If-Match",
         pattern=VERSION_TAG,
-        description='The state\'s current version, as its ETag ("3") or bare (3).',
+        description='The version the write expects the state to be at: its ETag ("3") or bare (3). Required to '
+        "replace an existing state (without it: 428 precondition_required, naming the current version); a "
+        "version the state is not at is 412 precondition_failed (the ETag header names the current one).",
         examples=['"1"'],
     )
 

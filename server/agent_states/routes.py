@@ -5,11 +5,14 @@ from __future__ import annotations
 from ..pipeline.route import Auth, Route
 from . import handlers
 
+ETAG = {"ETag": 'The state\'s version as a strong entity tag ("3"): send it back in If-Match to replace the state.'}
+
 ROUTES: list[Route] = [
     Route(
         method="GET",
         path="/v1/agents/{id}/state",
         handler=handlers.get_agent_state,
+        response_headers=ETAG,
         auth=Auth.MEMBER,
         summary="Get an agent's state",
         tag="agent-state",
@@ -23,6 +26,7 @@ ROUTES: list[Route] = [
         method="PUT",
         path="/v1/agents/{id}/state",
         handler=handlers.put_agent_state,
+        response_headers=ETAG,
         auth=Auth.MEMBER,
         summary="Create or replace an agent's state (optimistic concurrency)",
         tag="agent-state",
@@ -63,6 +67,7 @@ ROUTES: list[Route] = [
         method="POST",
         path="/v1/agents/{id}/state/checkpoints/{checkpoint_id}/restore",
         handler=handlers.restore_state_checkpoint,
+        response_headers=ETAG,
         auth=Auth.MEMBER,
         summary="Restore a checkpoint",
         tag="agent-state",

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..pipeline.openapi import without_null
 from ..pipeline.route import Route
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -67,15 +68,8 @@ def _path_pattern(route: Route) -> str:
 
 def _headers(route: Route, general: dict[str, Any]) -> dict[str, Any]:
     """Any headers (an operation reads only those its route declares), with the declared ones' own schemas."""
-    (headers,) = (variant for variant in general["anyOf"] if variant.get("type") == "object")
+    headers: dict[str, Any] = next(variant for variant in general["anyOf"] if variant.get("type") == "object")
     if route.headers is None:
         return headers
     declared = route.headers.model_json_schema(mode="validation")["properties"]
-    properties = {name: {k: v for k, v in schema.items() if k != "default"} for name, schema in declared.items()}
-    return {**headers, "properties": {name: _non_null(schema) for name, schema in properties.items()}}
-
-
-def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
-    variants = [v for v in schema.get("anyOf", [schema]) if v.get("type") != "null"]
-    merged = {k: v for k, v in schema.items() if k != "anyOf"}
-    return {**merged, **variants[0]} if len(variants) == 1 else schema
+    return {**headers, "properties": {name: without_null(schema) for name, schema in declared.items()}}

@@ -121,15 +121,16 @@ def _security(auth: Auth) -> list[dict[str, list[str]]]:
 
 
 def _success(route: Route, refs: Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]) -> dict[str, Any]:
-    description = route.summary
+    success: dict[str, Any] = {"description": route.summary}
     if route.response is not None:
-        return {
-            "description": description,
-            "content": {route.media_type: {"schema": refs[(route.response, "serialization")]}},
+        success["content"] = {route.media_type: {"schema": refs[(route.response, "serialization")]}}
+    elif route.raw_schema is not None:
+        success["content"] = {route.media_type: {"schema": dict(route.raw_schema)}}
+    if route.response_headers:
+        success["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}} for name, text in route.response_headers.items()
         }
-    if route.raw_schema is not None:
-        return {"description": description, "content": {route.media_type: {"schema": dict(route.raw_schema)}}}
-    return {"description": description}
+    return success
 
 
 def _parameters(model: type[BaseModel] | None, location: str, schemas: dict[str, Any]) -> list[dict[str, Any]]:
@@ -140,7 +141,7 @@ def _parameters(model: type[BaseModel] | None, location: str, schemas: dict[str,
     required = set(schema.get("required", ()))
     parameters = []
     for name, prop in schema.get("properties", {}).items():
-        prop = _without_null(prop)
+        prop = without_null(prop)
         parameter: dict[str, Any] = {"name": name, "in": location, "required": location == "path" or name in required}
         if "description" in prop:
             parameter["description"] = prop["description"]
@@ -153,7 +154,7 @@ def _multipart(form: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]
     """A streamed multipart/form-data body: the form's fields as text parts, then the binary file part."""
     schema = form.model_json_schema(ref_template=REF, mode="validation")
     schemas.update(schema.pop("$defs", {}))
-    properties = {name: _without_null(prop) for name, prop in schema.get("properties", {}).items()}
+    properties = {name: without_null(prop) for name, prop in schema.get("properties", {}).items()}
     properties[FILE_PART] = {"type": "string", "format": "binary", "description": "The file's bytes (sent last)."}
     return {
         "required": True,
@@ -171,7 +172,7 @@ def _multipart(form: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+def without_null(schema: dict[str, Any]) -> dict[str, Any]:
     """An optional parameter is absent, never null: drop the null branch (and a null default)."""
     variants = schema.get("anyOf")
     if not variants:

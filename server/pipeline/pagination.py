@@ -93,7 +93,7 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(
         None,
         pattern=CURSOR_PATTERN,
-        description="next_cursor of the previous page; omit for the first page.",
+        description="next_cursor of the previous page, as it was returned (an opaque string); omit for the first page.",
         json_schema_extra=CURSOR_SCHEMA,
     )
 

@@ -126,6 +126,7 @@ class Route:
     uses_database: bool = True
     media_type: str = JSON
     raw_schema: Mapping[str, Any] | None = None  # the schema of a raw (web.StreamResponse) response
+    response_headers: Mapping[str, str] = field(default_factory=dict)  # name -> description, for the document
     refine_openapi: Refine | None = None
 
     # Read from the handler's signature:
