@@ -21,6 +21,7 @@ from gen import memberships, organizations, users
 from gen.models import MembershipRole
 
 ISSUER = "https://clerk.test.example"
+NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
 PARTY = "https://app.test.example"
 
 Client = TestClient[Any, Any]

@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 from support import (
+    NOWHERE,
     Client,
     TokenFactory,
     all_pages,
@@ -20,9 +21,6 @@ from support import (
     problem,
     sync_member,
 )
-
-NOWHERE = "00000000-0000-4000-8000-000000000000"
-
 
 # --- artifacts -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 from support import (
+    NOWHERE,
     Client,
     TokenFactory,
     all_pages,
@@ -23,9 +24,6 @@ from support import (
 )
 
 from gen import tasks as task_queries
-
-NOWHERE = "00000000-0000-4000-8000-000000000000"
-
 
 # --- tasks -----------------------------------------------------------------------------
 
