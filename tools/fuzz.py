@@ -8,7 +8,10 @@ fixed set of examples), so it proves the document and the server agree on the
 cases it steers. This tool asks the other question: what does an outside client
 generator see when all it has is the document? It runs `st run` with the default
 checks and phases, no hooks and no schemathesis.toml, random data (a new seed
-each run unless --seed), against the real server process.
+each run unless --seed), against the real server process. One generation
+setting differs from the defaults: no made-up credentials (the admin token is
+the credential), and operations keep going after a failure so each gets its
+examples (see schemathesis_command).
 
 What it does, in order, and undoes whatever happens (errors, Ctrl-C, SIGTERM):
 
@@ -16,19 +19,23 @@ What it does, in order, and undoes whatever happens (errors, Ctrl-C, SIGTERM):
     and migrates a database in it (tools.db, as the test suite does);
  2. starts `python -m server --no-migrate` on a free loopback port, in development
     mode (its signing key in the temporary directory), with a CLERK_WEBHOOK_SECRET
-    so /webhooks/clerk answers unsigned probes with a documented 400 rather than 503;
+    so /webhooks/clerk answers unsigned probes with its documented invalid_signature
+    problem rather than 503 webhooks_not_configured;
  3. mints an admin token of user_fuzz in org_fuzz with the development key and
     calls GET /v1/me once, so the user and the organization exist;
  4. runs `st run <url>/openapi.json` with that token, --max-examples (default 50),
     the seed (printed), --workers, and writes JUnit XML, a VCR cassette and the
     NDJSON event stream into a directory of its own under --report (default
-    .data/fuzz/, git-ignored), beside the CLI output and the server's log;
+    .data/fuzz/, git-ignored), beside the CLI output (st-output.txt), the
+    server's log, the document as served (openapi.json) and run.json (seed,
+    command without the token, commit, durations, exit status);
  5. stops the server and the database, removes the temporary directory and exits
     with schemathesis's exit status (0: no failure; 1: failures; 2+: errors).
 
 Re-running with the printed --seed and the same --max-examples and --workers 1
-repeats the generated cases (hypothesis's example database is off, so no
-earlier run's failures are replayed).
+generates the same cases, as far as they do not depend on the server's answers
+(the stateful phase reuses the ids it is given). Hypothesis's example database
+is off, so no earlier run's failures are replayed into a new one.
 """
 
 from __future__ import annotations
@@ -154,6 +161,13 @@ def schemathesis_command(url: str, token: str, options: Options, out: Path, conf
         "--seed", str(options.seed),
         "--workers", str(options.workers),
         "--generation-database", "none",
+        # The token above is the credential. Left on, schemathesis adds every security scheme's parameter
+        # with a made-up value, so an operation open to bearer OR X-API-Key is sent both and answers
+        # 401 ambiguous_credentials (most of its cases never reach the route). ignored_auth still runs.
+        "--generation-with-security-parameters", "false",
+        # Without it an operation stops at its first failure (a random cursor fails at once), far short of
+        # --max-examples; with it every operation gets them all and each distinct failure is reported.
+        "--continue-on-failure",
         "--report", REPORT_FORMATS,
         "--report-dir", str(out),
         "--report-junit-path", str(out / "junit.xml"),
@@ -330,6 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with embedded_database(tmp) as database_url, server_process(database_url, tmp, out / "server.log") as url:
             token = admin_token(tmp)
             me = provision(url, token)
+            # The document as served this run: the failures are read against it.
+            with urllib.request.urlopen(f"{url}/openapi.json", timeout=30) as response:
+                (out / "openapi.json").write_bytes(response.read())
             say(f"provisioned {USER} in {ORG}: {json.dumps(me, separators=(',', ':'))}")
             config_file = tmp / "schemathesis.toml"
             config_file.write_text("# empty: the defaults, whatever the current directory holds\n")
