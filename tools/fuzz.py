@@ -8,10 +8,10 @@ fixed set of examples), so it proves the document and the server agree on the
 cases it steers. This tool asks the other question: what does an outside client
 generator see when all it has is the document? It runs `st run` with the default
 checks and phases, no hooks and no schemathesis.toml, random data (a new seed
-each run unless --seed), against the real server process. One generation
-setting differs from the defaults: no made-up credentials (the admin token is
-the credential), and operations keep going after a failure so each gets its
-examples (see schemathesis_command).
+each run unless --seed), against the real server process. Two settings differ
+from the defaults: no made-up credentials (the admin token is the credential),
+and an operation keeps going after a failure so it gets all its examples (see
+schemathesis_command).
 
 What it does, in order, and undoes whatever happens (errors, Ctrl-C, SIGTERM):
 
@@ -30,7 +30,8 @@ What it does, in order, and undoes whatever happens (errors, Ctrl-C, SIGTERM):
     server's log, the document as served (openapi.json) and run.json (seed,
     command without the token, commit, durations, exit status);
  5. stops the server and the database, removes the temporary directory and exits
-    with schemathesis's exit status (0: no failure; 1: failures; 2+: errors).
+    with schemathesis's exit status (0: no failure; 1: failures; 2+: errors;
+    130 when interrupted, after schemathesis has written what it had).
 
 Re-running with the printed --seed and the same --max-examples and --workers 1
 generates the same cases, as far as they do not depend on the server's answers
