@@ -21,6 +21,10 @@ from typing_extensions import TypeAliasType
 # Not blank (a character other than space, as the columns' btrim CHECKs want) and no NUL.
 NON_BLANK = r"^[^\x00]*[^\x00 ][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
+# Control characters and every character a regular expression engine may count as white space, spelled out:
+# `\s` differs between pydantic's engine (Rust), JSON Schema's (ECMA 262) and Python's, so a pattern using it
+# would not say to clients what the server checks.
+SPACE_OR_CONTROL = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
@@ -72,4 +76,5 @@ Label = Annotated[str, Field(min_length=1, max_length=100, pattern=NON_BLANK)]
 Title = Annotated[str, Field(min_length=1, max_length=500, pattern=NON_BLANK)]
 Description = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
 LongText = Annotated[str, Field(max_length=100_000, pattern=NO_NUL)]
-Url = Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\x00\s]+$", examples=["https://cdn.example.com/a.png"])]
+# A URL as RFC 3986 writes it: visible ASCII only (other characters percent-encoded, host names in punycode).
+Url = Annotated[str, Field(max_length=2048, pattern=r"^https?://[!-~]+$", examples=["https://cdn.example.com/a.png"])]

@@ -78,7 +78,6 @@ class IfMatch(BaseModel):
         description='The version the write expects the state to be at: its ETag ("3") or bare (3). Required to '
         "replace an existing state (without it: 428 precondition_required, naming the current version); a "
         "version the state is not at is 412 precondition_failed (the ETag header names the current one).",
-        examples=['"1"'],
     )
 
     @property

@@ -18,7 +18,7 @@ from ..conversations.models import ConversationCreate
 from ..memories.models import Importance, Key, MemoryCreate, Tag
 from ..pipeline.pagination import CURSOR_PATTERN, CURSOR_SCHEMA, MAX_LIMIT
 from ..tasks.models import TaskCreate
-from ..types import NON_BLANK, JsonObject, Strict
+from ..types import NON_BLANK, SPACE_OR_CONTROL, JsonObject, Strict
 
 SessionRef = Annotated[
     str,
@@ -60,7 +60,7 @@ class SessionData(Strict):
 class CreateSessionData(ConversationCreate):
     """A new session (a conversation of the acting user); session_id names it for later commands."""
 
-    session_id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00/\s]+$")] | None = Field(
+    session_id: Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^[^/{SPACE_OR_CONTROL}]+$")] | None = Field(
         None, description="A name for the session, unique among the user's sessions. Default: use the returned id."
     )
 

@@ -53,7 +53,8 @@ IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "required": False,
     "description": HEADER_DESCRIPTION,
-    "schema": {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$", "examples": ["4f8e2a0c-3b7d-4c1e-9a55-0d6b2f1e8c33"]},
+    # No example: a client (or a fuzzer) copying one key into every request would be told 409, rightly.
+    "schema": {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"},
 }
 
 
@@ -92,6 +93,9 @@ def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data plat
         if route.form is not None:
             operation["requestBody"] = _multipart(route.form, schemas)
         responses: dict[str, Any] = {str(status): _success(route, refs) for status in route.success_statuses}
+        links = _links(route, routes)
+        if links:
+            responses[str(route.status)]["links"] = links
         by_status: dict[int, list[str]] = defaultdict(list)
         for code in route.problem_codes:
             by_status[CODES[code][0]].append(code)
@@ -110,6 +114,33 @@ def build_openapi(routes: Sequence[Route], *, title: str = "AJ Copilot data plat
         if route.refine_openapi is not None:
             route.refine_openapi(document, routes, lambda model: refs[(model, "validation")])
     return document
+
+
+def _links(route: Route, routes: Sequence[Route]) -> dict[str, Any]:
+    """What a creating operation's response leads to: the operations on the resource it created.
+
+    A 201 answering model X leads to the operations under the path of the GET that answers X by id (get,
+    change, delete, and the resource's own sub-resources addressed by that id), with the new id as {id}.
+    """
+    if route.status != 201 or route.response is None or "id" not in route.response.model_fields:
+        return {}
+    reads = [r.path for r in routes if r.method == "GET" and r.response is route.response and _ids(r) == {"id"}]
+    if not reads:
+        return {}
+    (read,) = reads
+    return {
+        target.operation_id: {
+            "operationId": target.operation_id,
+            "parameters": {"id": "$response.body#/id"},
+            "description": f"{target.summary}, of the one just created",
+        }
+        for target in routes
+        if (target.path == read or target.path.startswith(read + "/")) and _ids(target) == {"id"}
+    }
+
+
+def _ids(route: Route) -> set[str]:
+    return set() if route.path_params is None else set(route.path_params.model_fields)
 
 
 def _security(auth: Auth) -> list[dict[str, list[str]]]:

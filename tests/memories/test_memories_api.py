@@ -153,6 +153,15 @@ async def test_the_list_filters_by_scope_kind_type_tags_and_importance(client: C
     assert session["conversation_id"] == conversation_id and session["memory_type"] == "working"
 
 
+async def test_the_longest_valid_tag_filters_are_answered_not_refused_by_the_http_parser(
+    client: Client, token: TokenFactory
+) -> None:
+    widest = "\U0001f600" * 2000  # 2,000 characters of 4 UTF-8 bytes: 24 KB percent-encoded, each
+    resp = await client.get("/v1/memories", params={"tags_any": widest, "tags_all": widest}, headers=bearer(token()))
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["items"] == []
+
+
 async def test_a_private_memory_is_invisible_to_another_member_and_a_conversations_follows_it(
     client: Client, token: TokenFactory, db: asyncpg.Connection
 ) -> None:
