@@ -18,7 +18,7 @@ LOCK_VENV := /tmp/ajc-lock-venv
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup setup-dev run seed db stop migrate rollback status dump new-migration gen check lint typecheck test bench psql lock clean
+.PHONY: help setup setup-dev run seed db stop migrate rollback status dump new-migration gen check lint typecheck test fuzz bench psql lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ typecheck: setup-dev ## mypy --strict over gen/, codegen/, tools/, server/
 test: setup-dev ## run every test against a throwaway embedded PostgreSQL (and make check)
 	@$(MAKE) --no-print-directory check
 	@$(PY) -m pytest
+
+fuzz: setup-dev ## contract-fuzz a live server from its /openapi.json alone (schemathesis CLI; reports in .data/fuzz/)
+	@$(PY) -m tools.fuzz
 
 bench: setup-dev ## run the benchmarks; results are written to bench/results/
 	@$(PY) bench/rows_bench.py

@@ -54,7 +54,9 @@ ROUTES: list[Route] = [
         summary="Delete an agent (admins)",
         tag="agents",
         errors=("forbidden",),
-        description="With its knowledge sources, quick tasks and grants; its conversations stay, without agent.",
+        description="For good, with everything that exists only for it: its knowledge sources, quick tasks, grants, "
+        "states and their checkpoints, tasks, memories and embeddings. Conversations, messages and artifacts stay, "
+        "without agent.",
     ),
     Route(
         method="GET",

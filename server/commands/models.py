@@ -18,7 +18,7 @@ from ..conversations.models import ConversationCreate
 from ..memories.models import Importance, Key, MemoryCreate, Tag
 from ..pipeline.pagination import CURSOR_PATTERN, CURSOR_SCHEMA, MAX_LIMIT
 from ..tasks.models import TaskCreate
-from ..types import NON_BLANK, SPACE_OR_CONTROL, JsonObject, Strict
+from ..types import NON_BLANK, SPACE_OR_CONTROL, JsonObject, Strict, WholeNumber
 
 SessionRef = Annotated[
     str,
@@ -40,7 +40,7 @@ UserRef = Annotated[
         examples=["user_2abc"],
     ),
 ]
-CommandLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+CommandLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT), WholeNumber]
 Cursor = Annotated[
     str,
     Field(
@@ -102,10 +102,10 @@ class QueryMemoriesData(Strict):
 class ConversationChunkData(Strict):
     session_id: SessionRef
     content: Annotated[str, Field(min_length=1, max_length=1_000_000, pattern=NON_BLANK)]
-    chunk_number: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+    chunk_number: Annotated[int, Field(ge=0, le=2**31 - 1), WholeNumber] | None = Field(
         None, description="Position of the chunk; default after the last one."
     )
-    token_count: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+    token_count: Annotated[int, Field(ge=0, le=2**31 - 1), WholeNumber] | None = None
     metadata: JsonObject | None = None
 
 

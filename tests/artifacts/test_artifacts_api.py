@@ -144,7 +144,7 @@ async def test_invalid_artifacts_are_4xx_naming_the_field_and_nothing_is_written
                       ({"metadata": 3}, ["body", "metadata"]), ({"content": None, "task_id": NOWHERE}, ["body", "task_id"])):
         err = await problem(await client.patch(url, json=body, headers=bearer(tok)), 422, "validation_failed")
         assert loc in [e["loc"][: len(loc)] for e in err["errors"]], (body, err)
-    await problem(await client.get("/v1/artifacts", params={"cursor": "x!"}, headers=bearer(tok)), 422, "validation_failed")
+    await problem(await client.get("/v1/artifacts", params={"cursor": "x!"}, headers=bearer(tok)), 400, "invalid_cursor")
     await problem(await client.get("/v1/artifacts", params={"cursor": "bogus"}, headers=bearer(tok)), 400, "invalid_cursor")
     for params in ({"artifact_type": "video"}, {"task_id": "1"}, {"conversation_id": ""}):
         await problem(await client.get("/v1/artifacts", params=params, headers=bearer(tok)), 422, "validation_failed")

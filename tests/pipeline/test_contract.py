@@ -14,14 +14,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import schemathesis
 from aiohttp import web
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from support import ISSUER, PARTY, SigningKey, make_token
@@ -29,16 +27,8 @@ from support import ISSUER, PARTY, SigningKey, make_token
 from server.app import create_app
 from server.config import Config
 from server.pipeline.openapi import build_openapi
-from server.pipeline.pagination import Position
-from server.pipeline.problems import Problem
 from server.routes import ROUTES
 from tools import db
-
-# Valid cursors for the positive phase (a random string is, rightly, a 400).
-schemathesis.openapi.format(
-    "cursor",
-    st.builds(lambda at, id_: Position(at, id_).encode(), st.datetimes(timezones=st.just(UTC)), st.uuids()),
-)
 
 
 @dataclass
@@ -124,11 +114,6 @@ def test_the_served_document_is_the_route_tables_and_loads_in_schemathesis(live_
 # derandomize: CI sees the same examples on every run, so a failure reproduces.
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_honours_its_openapi_document(case: Any, live_server: LiveServer, admin_headers: dict[str, str]) -> None:
-    cursor = (case.query or {}).get("cursor")
-    if isinstance(cursor, str) and not case.meta.is_negative_at(ParameterLocation.QUERY) and not is_cursor(cursor):
-        # A schema-valid string is not yet a cursor (no schema can say "a next_cursor we
-        # returned"); positive cases get a real one, negative cases keep theirs.
-        case.query["cursor"] = Position(datetime.now(UTC), uuid.uuid4()).encode()
     # A case made invalid in its headers (say, Authorization left out) must be sent as made:
     # adding the admin's token would turn it back into a valid request.
     headers = {} if case.meta.is_negative_at(ParameterLocation.HEADER) else admin_headers
@@ -142,11 +127,3 @@ def test_the_api_honours_its_openapi_document(case: Any, live_server: LiveServer
 
 
 ENVELOPES = {"POST /v1/batch"}
-
-
-def is_cursor(text: str) -> bool:
-    try:
-        Position.decode(text)
-    except Problem:
-        return False
-    return True
