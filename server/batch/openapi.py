@@ -5,8 +5,11 @@ then checks each operation against its route. The document says the same
 thing precisely, so that a client (or a fuzzer) reading only the document
 knows what a batch accepts: `oneOf` a variant per route that may be part of a
 batch, each with its method, a path pattern matching that route's paths
-(UUID path parameters; a query string only where the route takes one), that
-route's body schema (or no body) and the headers it reads.
+(UUID path parameters; a query string of the route's own parameters, each at
+most once, in a fixed order, with values the route accepts), that route's body
+schema (or no body) and the headers it reads. A query parameter whose values a
+URL pattern cannot describe (free text, such as the memory tag filters) is left
+out of the pattern: a batch can still send it, the document just does not say so.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from ..pipeline.route import Route
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 EXAMPLE_ID = "0b8f2a4e-6a53-4d1e-9b36-2a8f0e1c9d11"
-QUERY_PATTERN = r"(?:\?[A-Za-z0-9_.~%=&+,:-]*)?"
+MAX_ENUMERATED = 1000  # integer ranges up to this size are spelled out as alternatives
 SCHEMA = "BatchOperation"
 
 
@@ -61,9 +64,49 @@ def _variant(route: Route, general: dict[str, Any], ref: Callable[[type[BaseMode
 
 
 def _path_pattern(route: Route) -> str:
-    literal = re.sub(r"[.^$*+?()[\]\\|]", lambda m: "\\" + m[0], route.path)
-    path = re.sub(r"\{\w+\}", UUID_PATTERN, literal)
-    return f"^{path}{QUERY_PATTERN if route.query is not None else ''}$"
+    path = re.sub(r"\\\{\w+\\\}", UUID_PATTERN, _literal(route.path))  # the escaped {name}s
+    return f"^{path}{'' if route.query is None else _query_pattern(route.query)}$"
+
+
+def _query_pattern(model: type[BaseModel]) -> str:
+    """An optional query string: each parameter whose values a pattern can describe, at most once, in order."""
+    schema = model.model_json_schema(mode="validation")
+    defs = schema.get("$defs", {})
+    parts = []
+    for name, prop in schema["properties"].items():
+        value = _value_pattern(prop, defs)
+        if value is not None:
+            parts.append(f"{_literal(name)}={value}")
+    if not parts:
+        return ""
+    first, *rest = parts
+    return "(?:\\?(?:" + first + ")?" + "".join(f"(?:&{part})?" for part in rest) + ")?"
+
+
+def _value_pattern(prop: dict[str, Any], defs: dict[str, Any]) -> str | None:
+    """The values of one query parameter as a URL-safe pattern; None when no such pattern says it."""
+    prop = without_null(prop)
+    if "$ref" in prop:
+        prop = {**defs[prop["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in prop.items() if k != "$ref"}}
+    if "enum" in prop:
+        return "(?:" + "|".join(_literal(str(value)) for value in prop["enum"]) + ")"
+    kind = prop.get("type")
+    if kind == "boolean":
+        return "(?:true|false)"
+    if prop.get("format") == "uuid":
+        return UUID_PATTERN
+    if kind == "integer" and {"minimum", "maximum"} <= prop.keys():
+        low, high = int(prop["minimum"]), int(prop["maximum"])
+        if 0 <= low <= high and high - low < MAX_ENUMERATED:
+            return "(?:" + "|".join(str(number) for number in range(high, low - 1, -1)) + ")"
+    pattern = str(prop.get("pattern", ""))
+    if kind == "string" and pattern and "[^" not in pattern and " " not in pattern:  # no free text
+        return pattern.removeprefix("^").removesuffix("$")
+    return None
+
+
+def _literal(text: str) -> str:
+    return re.sub(r"[.^$*+?()[\]{}\\|]", lambda m: "\\" + m[0], text)
 
 
 def _headers(route: Route, general: dict[str, Any]) -> dict[str, Any]:

@@ -58,18 +58,18 @@ from .models import (
     ClerkMembership,
     ClerkOrganization,
     ClerkUser,
+    SvixHeaders,
     WebhookReceipt,
     from_millis,
 )
 
 log = logging.getLogger("server.webhooks")
 
-SVIX_HEADERS = ("svix-id", "svix-timestamp", "svix-signature")
 MAX_ERROR_LENGTH = 2000
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-async def receive_clerk_webhook(request: web.Request) -> WebhookReceipt:
+async def receive_clerk_webhook(request: web.Request, *, headers: SvixHeaders) -> WebhookReceipt:
     config = request.app[CONFIG]
     if not config.clerk_webhook_secret:
         raise Problem("webhooks_not_configured", "set CLERK_WEBHOOK_SECRET to receive Clerk webhooks")
@@ -77,13 +77,13 @@ async def receive_clerk_webhook(request: web.Request) -> WebhookReceipt:
     if request.content_length is not None and request.content_length > limit:
         raise Problem("payload_too_large", f"the body may be at most {limit} bytes")
     raw = await request.read()  # raises 413 past client_max_size
-    headers = {name: request.headers.get(name, "") for name in SVIX_HEADERS}
+    signed = headers.as_dict()
     try:
-        Webhook(config.clerk_webhook_secret).verify(raw, headers)
+        Webhook(config.clerk_webhook_secret).verify(raw, signed)
     except (WebhookVerificationError, ValueError) as exc:  # ValueError: undecodable body or malformed header
         raise Problem("invalid_signature", f"the Svix signature does not verify: {exc}") from None
-    svix_id = headers["svix-id"]
-    sent_at = datetime.fromtimestamp(float(headers["svix-timestamp"]), UTC)  # verified: a number within 5 minutes
+    svix_id = signed["svix-id"]
+    sent_at = datetime.fromtimestamp(float(signed["svix-timestamp"]), UTC)  # verified: a number within 5 minutes
 
     try:
         document = orjson.loads(raw)

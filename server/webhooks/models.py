@@ -104,3 +104,24 @@ class WebhookReceipt(BaseModel):
         "duplicate: this svix-id was processed before, nothing changed; "
         "ignored: an event type the sync does not handle, recorded only."
     )
+
+
+class SvixHeaders(BaseModel):
+    """A delivery's Svix signature headers. All three must be there and verify (svix checks them); a missing or
+    wrong one is 403 invalid_signature, like a bad signature."""
+
+    svix_id: str | None = Field(None, alias="svix-id", description="The message id: the deduplication key.")
+    svix_timestamp: str | None = Field(
+        None, alias="svix-timestamp", description="Unix seconds when Svix sent it; 5 minutes of tolerance."
+    )
+    svix_signature: str | None = Field(
+        None, alias="svix-signature", description="v1,<base64 HMAC-SHA256 of id.timestamp.body>, space-separated."
+    )
+
+    def as_dict(self) -> dict[str, str]:
+        """The headers as svix's Webhook.verify reads them (a missing one empty)."""
+        return {
+            "svix-id": self.svix_id or "",
+            "svix-timestamp": self.svix_timestamp or "",
+            "svix-signature": self.svix_signature or "",
+        }

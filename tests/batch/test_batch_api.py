@@ -161,7 +161,11 @@ def test_the_document_describes_each_operation_a_batch_may_hold() -> None:
         path = variant["properties"]["path"]
         (example,) = path["examples"]
         assert re.fullmatch(path["pattern"], example) and route_matcher([route])(route.method, example)
-        assert re.fullmatch(path["pattern"], example + "?limit=5") is not None or route.query is None
+        assert (re.fullmatch(path["pattern"], example + "?") is not None) == (route.query is not None)
+        assert re.fullmatch(path["pattern"], example + "?colour=blue") is None  # only the route's own parameters
+        if route.query is not None and "limit" in route.query.model_fields:
+            assert re.fullmatch(path["pattern"], f"{example}?limit=200&cursor=1_{'a' * 32}")
+            assert re.fullmatch(path["pattern"], f"{example}?limit=201") is None
         assert ("body" in variant["required"]) == (route.body is not None)
         if route.headers is not None:
             assert set(variant["properties"]["headers"]["properties"]) == {"If-Match"}
