@@ -53,17 +53,25 @@ def run_sqlc(command: str, database_url: str, *, config: Path | None = None, cwd
 def scratch_database() -> Iterator[str]:
     """A freshly migrated scratch database on the embedded server, dropped afterwards.
 
-    Named per process, so two generations at once never share one.
+    Named per process, so two generations at once never share one. A server this
+    started (none was running, as under `make check` on a fresh machine) is
+    stopped again at the end; one that was running (`make run`) is left running.
     """
-    admin = db.start_embedded(db.DATA_DIR / "pg")
+    data = db.DATA_DIR / "pg"
+    was_running = (data / "postmaster.pid").exists()
+    admin = db.start_embedded(data)
     name = f"{SCRATCH_PREFIX}_{os.getpid()}"
-    asyncio.run(db.create_database(admin, name, recreate=True))
     try:
-        url = db.with_database(admin, name)
-        db.migrate(url)
-        yield url
+        asyncio.run(db.create_database(admin, name, recreate=True))
+        try:
+            url = db.with_database(admin, name)
+            db.migrate(url)
+            yield url
+        finally:
+            asyncio.run(db.drop_database(admin, name))
     finally:
-        asyncio.run(db.drop_database(admin, name))
+        if not was_running:
+            db.stop_embedded(data)
 
 
 def generate(check: bool = False) -> int:

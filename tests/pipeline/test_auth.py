@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import ec
 from support import (
     ISSUER,
     Client,
@@ -88,6 +90,37 @@ async def test_hs256_signed_with_the_public_key_is_rejected(client: Client, sign
     # The classic algorithm confusion: HMAC keyed with the (public) RSA key text.
     tok = forged({"alg": "HS256", "typ": "JWT", "kid": "test-key-1"}, valid_claims(), signing_key.public_pem.encode())
     await problem(await client.get("/v1/me", headers=bearer(tok)), 401, "invalid_token")
+
+
+@pytest.mark.parametrize("algorithm", ["RS384", "RS512", "PS256"])
+async def test_other_rsa_algorithms_with_the_right_key_are_rejected(
+    client: Client, signing_key: SigningKey, algorithm: str
+) -> None:
+    # Signed with the configured key itself: only the RS256-only rule refuses these.
+    tok = jwt.encode(valid_claims(), signing_key.private, algorithm=algorithm, headers={"kid": signing_key.kid})
+    body = await problem(await client.get("/v1/me", headers=bearer(tok)), 401, "invalid_token")
+    assert "RS256" in body["detail"]
+
+
+async def test_an_es256_token_whose_key_the_jwks_serves_is_rejected(
+    config: Config, aiohttp_client: ClientFactory, signing_key: SigningKey
+) -> None:
+    ec_private = ec.generate_private_key(ec.SECP256R1())
+    ec_jwk = {**jwt.algorithms.ECAlgorithm.to_jwk(ec_private.public_key(), as_dict=True), "kid": "ec-1", "alg": "ES256"}
+
+    class WithEcKey(Jwks):
+        async def handle(self, request: web.Request) -> web.Response:
+            self.fetches += 1
+            return web.json_response({"keys": [signing_key.jwk(), ec_jwk]})
+
+    client, server = await jwks_client(WithEcKey([signing_key]), config, aiohttp_client, cooldown=0)
+    try:
+        tok = jwt.encode(valid_claims(), ec_private, algorithm="ES256", headers={"kid": "ec-1"})
+        await problem(await client.get("/v1/me", headers=bearer(tok)), 401, "invalid_token")
+        good = jwt.encode(valid_claims(), signing_key.private, algorithm="RS256", headers={"kid": signing_key.kid})
+        assert (await client.get("/v1/me", headers=bearer(good))).status == 200  # the same JWKS serves RS256
+    finally:
+        await server.close()
 
 
 async def test_a_token_signed_by_another_key_is_rejected(client: Client, token: TokenFactory) -> None:
