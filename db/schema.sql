@@ -247,6 +247,23 @@ COMMENT ON TYPE public.embedding_status IS 'pending: waiting for (or being given
 
 
 --
+-- Name: file_deletion_reason; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.file_deletion_reason AS ENUM (
+    'upload',
+    'deleted'
+);
+
+
+--
+-- Name: TYPE file_deletion_reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.file_deletion_reason IS 'upload: a path reserved by an upload in progress (its object may exist without a row). deleted: the files row is gone; its object must go.';
+
+
+--
 -- Name: file_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -969,6 +986,32 @@ $$;
 --
 
 COMMENT ON FUNCTION app.prune_auto_checkpoints() IS 'AFTER INSERT row trigger on state_checkpoints (auto only): deletes the state''s auto checkpoints past organizations.settings->''max_auto_checkpoints'' (default 20).';
+
+
+--
+-- Name: queue_deleted_file_objects(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_deleted_file_objects() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+BEGIN
+    INSERT INTO public.file_deletions (organization_id, path, reason, not_before)
+    SELECT d.organization_id, d.path, 'deleted', now()
+    FROM deleted_files AS d
+    ON CONFLICT (path) DO UPDATE
+    SET reason = 'deleted', not_before = now();
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION queue_deleted_file_objects(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.queue_deleted_file_objects() IS 'AFTER DELETE statement trigger on files: queues each deleted row''s object in file_deletions, due at once.';
 
 
 --
@@ -1927,6 +1970,62 @@ COMMENT ON COLUMN public.embeddings.metadata IS 'Page, heading, URL and other de
 
 
 --
+-- Name: file_deletions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.file_deletions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    path text NOT NULL,
+    reason public.file_deletion_reason DEFAULT 'upload'::public.file_deletion_reason NOT NULL,
+    not_before timestamp with time zone DEFAULT (now() + '1 day'::interval) NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT file_deletions_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT file_deletions_path_check CHECK (((btrim(path) <> ''::text) AND (path !~ '(^/|(^|/)\.\.(/|$))'::text))),
+    CONSTRAINT file_deletions_path_in_organization CHECK (starts_with(path, ((organization_id)::text || '/'::text)))
+);
+
+ALTER TABLE ONLY public.file_deletions FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE file_deletions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.file_deletions IS 'Objects to remove from storage once due: those of deleted files rows, and paths reserved by uploads in progress (orphans when the server never came back). Drained by app_system; see the migration''s header.';
+
+
+--
+-- Name: COLUMN file_deletions.path; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.file_deletions.path IS 'The object''s path under WORKSPACES_DIR or the WORKSPACES_URL prefix (files.path).';
+
+
+--
+-- Name: COLUMN file_deletions.not_before; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.file_deletions.not_before IS 'When the entry is due: at once for a deleted row; a day after an upload reserved its path.';
+
+
+--
+-- Name: COLUMN file_deletions.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.file_deletions.attempts IS 'Failed attempts to remove the object so far.';
+
+
+--
+-- Name: COLUMN file_deletions.last_error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.file_deletions.last_error IS 'Why the last attempt failed.';
+
+
+--
 -- Name: files; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1964,7 +2063,7 @@ ALTER TABLE ONLY public.files FORCE ROW LEVEL SECURITY;
 -- Name: TABLE files; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.files IS 'Files of a conversation (uploaded, generated or attached), stored under WORKSPACES_DIR by a server-chosen name. Deleting the row does not touch the disk: the retention job removes files without rows.';
+COMMENT ON TABLE public.files IS 'Files of a conversation (uploaded, generated or attached), stored under WORKSPACES_DIR (or the WORKSPACES_URL bucket) by a server-chosen name. The object is written completely before the row is committed; deleting the row queues the object in file_deletions, which removes it after the commit.';
 
 
 --
@@ -3172,6 +3271,22 @@ ALTER TABLE ONLY public.embeddings
 
 
 --
+-- Name: file_deletions file_deletions_path_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.file_deletions
+    ADD CONSTRAINT file_deletions_path_key UNIQUE (path);
+
+
+--
+-- Name: file_deletions file_deletions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.file_deletions
+    ADD CONSTRAINT file_deletions_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: files files_conversation_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3682,6 +3797,20 @@ CREATE INDEX embeddings_source_idx ON public.embeddings USING btree (organizatio
 
 
 --
+-- Name: file_deletions_not_before_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX file_deletions_not_before_idx ON public.file_deletions USING btree (not_before);
+
+
+--
+-- Name: file_deletions_organization_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX file_deletions_organization_id_idx ON public.file_deletions USING btree (organization_id);
+
+
+--
 -- Name: files_conversation_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4036,6 +4165,13 @@ CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE OF agent_id, title, st
 --
 
 CREATE TRIGGER embeddings_set_updated_at BEFORE UPDATE ON public.embeddings FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+
+
+--
+-- Name: files files_queue_deleted_objects; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER files_queue_deleted_objects AFTER DELETE ON public.files REFERENCING OLD TABLE AS deleted_files FOR EACH STATEMENT EXECUTE FUNCTION app.queue_deleted_file_objects();
 
 
 --
@@ -4890,6 +5026,12 @@ CREATE POLICY "creators and conversation owners delete files" ON public.files FO
 ALTER TABLE public.embeddings ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: file_deletions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.file_deletions ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: files; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -5195,6 +5337,13 @@ CREATE POLICY "members read their organization's tasks" ON public.tasks FOR SELE
 
 
 --
+-- Name: file_deletions members read their organization's upload reservations; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members read their organization's upload reservations" ON public.file_deletions FOR SELECT TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (reason = 'upload'::public.file_deletion_reason)));
+
+
+--
 -- Name: agent_states members read their own and their organization's shared agent st; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5227,6 +5376,20 @@ CREATE POLICY "members record idempotency keys in their organization" ON public.
 --
 
 CREATE POLICY "members record snapshots in conversations they can access" ON public.context_snapshots FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND app.can_access_conversation(conversation_id)));
+
+
+--
+-- Name: file_deletions members release their organization's upload reservations; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members release their organization's upload reservations" ON public.file_deletions FOR DELETE TO app_tenant USING (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (reason = 'upload'::public.file_deletion_reason)));
+
+
+--
+-- Name: file_deletions members reserve upload paths in their organization's tree; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "members reserve upload paths in their organization's tree" ON public.file_deletions FOR INSERT TO app_tenant WITH CHECK (((organization_id = ( SELECT app.current_org_id() AS current_org_id)) AND (reason = 'upload'::public.file_deletion_reason) AND (not_before > now())));
 
 
 --
@@ -5435,6 +5598,13 @@ CREATE POLICY "system deletes orphaned embeddings" ON public.embeddings FOR DELE
 
 
 --
+-- Name: file_deletions system drains pending deletions; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system drains pending deletions" ON public.file_deletions FOR DELETE TO app_system USING (true);
+
+
+--
 -- Name: memories system embeds memories; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5582,6 +5752,13 @@ CREATE POLICY "system reads every message version" ON public.message_versions FO
 
 
 --
+-- Name: file_deletions system reads every pending deletion; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system reads every pending deletion" ON public.file_deletions FOR SELECT TO app_system USING (true);
+
+
+--
 -- Name: conversation_shares system reads every share; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5603,6 +5780,13 @@ CREATE POLICY "system records checkpoints" ON public.state_checkpoints FOR INSER
 
 
 --
+-- Name: file_deletions system records failed deletion attempts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system records failed deletion attempts" ON public.file_deletions FOR UPDATE TO app_system USING (true) WITH CHECK (true);
+
+
+--
 -- Name: memory_events system records memory events; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5621,6 +5805,13 @@ CREATE POLICY "system records message versions" ON public.message_versions FOR I
 --
 
 CREATE POLICY "system records retention runs" ON public.retention_runs TO app_system USING (true) WITH CHECK (true);
+
+
+--
+-- Name: file_deletions system records the deletions of files rows; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system records the deletions of files rows" ON public.file_deletions FOR INSERT TO app_system WITH CHECK ((reason = 'deleted'::public.file_deletion_reason));
 
 
 --
@@ -5740,4 +5931,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261121000440'),
     ('20261121000500'),
     ('20261201000100'),
-    ('20261201000200');
+    ('20261201000200'),
+    ('20261202000100');

@@ -9,19 +9,33 @@ from uuid import UUID
 from pydantic import BaseModel, Field, JsonValue
 
 from . import Connection, _from_record, _from_records
-from .models import File, FileKind, FileStatus
+from .models import File, FileDeletionReason, FileKind, FileStatus
 
 __all__ = [
+    "CLAIM_FILE_DELETIONS",
+    "COUNT_FILE_DELETIONS",
     "CREATE_FILE",
     "DELETE_FILE",
+    "FAIL_FILE_DELETION",
+    "FINISH_FILE_DELETIONS",
     "GET_FILE",
     "LIST_FILES",
+    "RELEASE_FILE_PATH",
+    "RESERVE_FILE_PATH",
     "UPDATE_FILE",
+    "ClaimFileDeletionsRow",
+    "CountFileDeletionsRow",
     "DeleteFileRow",
+    "claim_file_deletions",
+    "count_file_deletions",
     "create_file",
     "delete_file",
+    "fail_file_deletion",
+    "finish_file_deletions",
     "get_file",
     "list_files",
+    "release_file_path",
+    "reserve_file_path",
     "update_file",
 ]
 
@@ -195,3 +209,126 @@ async def delete_file(conn: Connection, *, id: UUID) -> DeleteFileRow | None:
     """
     row = await conn.fetchrow(DELETE_FILE, id)
     return None if row is None else _from_record(DeleteFileRow, row)
+
+
+RESERVE_FILE_PATH = """-- name: ReserveFilePath :exec
+INSERT INTO file_deletions (organization_id, path)
+VALUES ($1, $2)
+"""
+
+
+async def reserve_file_path(conn: Connection, *, organization_id: UUID, path: str) -> None:
+    """Before an upload writes its object: reserve the path in file_deletions, so
+    an object the server never records (it crashed mid-upload) is removed by the
+    drain a day later. The caller's organization only; the path is in its tree.
+    """
+    await conn.execute(RESERVE_FILE_PATH, organization_id, path)
+
+
+RELEASE_FILE_PATH = """-- name: ReleaseFilePath :execrows
+DELETE FROM file_deletions
+WHERE path = $1
+  AND reason = 'upload'
+"""
+
+
+async def release_file_path(conn: Connection, *, path: str) -> int:
+    """Drop an upload's reservation: in the transaction that records the files row
+    (0 rows: the reservation expired and was drained, so the object is gone and
+    no row may be recorded), or after a failed upload removed its object.
+    """
+    status = await conn.execute(RELEASE_FILE_PATH, path)
+    return int(status.split()[-1])
+
+
+CLAIM_FILE_DELETIONS = """-- name: ClaimFileDeletions :many
+SELECT d.id, d.organization_id, d.path, d.reason, d.attempts,
+    EXISTS (SELECT FROM files AS f WHERE f.path = d.path) AS owned
+FROM file_deletions AS d
+WHERE d.not_before <= $1
+  AND ($2::uuid IS NULL OR d.organization_id = $2::uuid)
+  AND ($3::text[] IS NULL OR d.path = ANY ($3::text[]))
+ORDER BY d.not_before, d.id
+LIMIT $4
+FOR UPDATE OF d SKIP LOCKED
+"""
+
+
+class ClaimFileDeletionsRow(BaseModel):
+    """A row of claim_file_deletions."""
+
+    id: UUID
+    organization_id: UUID
+    path: str = Field(description="The object's path under WORKSPACES_DIR or the WORKSPACES_URL prefix (files.path).")
+    reason: FileDeletionReason
+    attempts: int = Field(description="Failed attempts to remove the object so far.")
+    owned: bool
+
+
+async def claim_file_deletions(
+    conn: Connection,
+    *,
+    now: datetime,
+    organization_id: UUID | None,
+    paths: list[str] | None,
+    limit: int,
+) -> list[ClaimFileDeletionsRow]:
+    """Due entries of file_deletions (app_system), oldest first, locked FOR UPDATE
+    SKIP LOCKED until the transaction ends: remove each object, then the entry
+    (FinishFileDeletions), in that transaction. Optionally only one
+    organization's, or only these paths. owned: a files row has this path (the
+    entry is stale: drop it, keep the object).
+    """
+    rows = await conn.fetch(CLAIM_FILE_DELETIONS, now, organization_id, paths, limit)
+    return _from_records(ClaimFileDeletionsRow, rows)
+
+
+FINISH_FILE_DELETIONS = """-- name: FinishFileDeletions :execrows
+DELETE FROM file_deletions
+WHERE id = ANY ($1::uuid[])
+"""
+
+
+async def finish_file_deletions(conn: Connection, *, ids: list[UUID]) -> int:
+    """Remove entries whose objects are gone (app_system)."""
+    status = await conn.execute(FINISH_FILE_DELETIONS, ids)
+    return int(status.split()[-1])
+
+
+FAIL_FILE_DELETION = """-- name: FailFileDeletion :exec
+UPDATE file_deletions
+SET attempts = attempts + 1,
+    last_error = $1,
+    not_before = $2::timestamptz + least(interval '1 minute' * power(2, attempts), interval '1 day')
+WHERE id = $3
+"""
+
+
+async def fail_file_deletion(conn: Connection, *, error: str | None, now: datetime, id: UUID) -> None:
+    """Record a failed attempt to remove an entry's object; it is due again after
+    a backoff that doubles with each attempt (1 minute, 2, 4, ... at most a day).
+    """
+    await conn.execute(FAIL_FILE_DELETION, error, now, id)
+
+
+COUNT_FILE_DELETIONS = """-- name: CountFileDeletions :one
+SELECT
+    count(*) FILTER (WHERE not_before <= $1) AS due,
+    count(*) FILTER (WHERE not_before > $1) AS waiting
+FROM file_deletions
+"""
+
+
+class CountFileDeletionsRow(BaseModel):
+    """A row of count_file_deletions."""
+
+    due: int
+    waiting: int
+
+
+async def count_file_deletions(conn: Connection, *, now: datetime) -> CountFileDeletionsRow | None:
+    """Entries of file_deletions (app_system): due now, and waiting (reservations of
+    uploads in progress, entries backing off).
+    """
+    row = await conn.fetchrow(COUNT_FILE_DELETIONS, now)
+    return None if row is None else _from_record(CountFileDeletionsRow, row)

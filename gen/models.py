@@ -32,6 +32,8 @@ __all__ = [
     "EmbeddingSourceType",
     "EmbeddingStatus",
     "File",
+    "FileDeletion",
+    "FileDeletionReason",
     "FileKind",
     "FileStatus",
     "IdempotencyKey",
@@ -162,6 +164,15 @@ class EmbeddingStatus(StrEnum):
     PENDING = "pending"
     EMBEDDED = "embedded"
     FAILED = "failed"
+
+
+class FileDeletionReason(StrEnum):
+    """upload: a path reserved by an upload in progress (its object may exist without a row). deleted:
+    the files row is gone; its object must go.
+    """
+
+    UPLOAD = "upload"
+    DELETED = "deleted"
 
 
 class FileKind(StrEnum):
@@ -576,9 +587,10 @@ class Embedding(BaseModel):
 
 
 class File(BaseModel):
-    """Files of a conversation (uploaded, generated or attached), stored under WORKSPACES_DIR by a
-    server-chosen name. Deleting the row does not touch the disk: the retention job removes files
-    without rows.
+    """Files of a conversation (uploaded, generated or attached), stored under WORKSPACES_DIR (or the
+    WORKSPACES_URL bucket) by a server-chosen name. The object is written completely before the row
+    is committed; deleting the row queues the object in file_deletions, which removes it after the
+    commit.
     """
 
     id: UUID
@@ -603,6 +615,24 @@ class File(BaseModel):
     metadata: JsonValue = Field(description="Extracted details: page count, OCR results, image size, ...")
     created_at: datetime
     updated_at: datetime
+
+
+class FileDeletion(BaseModel):
+    """Objects to remove from storage once due: those of deleted files rows, and paths reserved by
+    uploads in progress (orphans when the server never came back). Drained by app_system; see the
+    migration's header.
+    """
+
+    id: UUID
+    organization_id: UUID
+    path: str = Field(description="The object's path under WORKSPACES_DIR or the WORKSPACES_URL prefix (files.path).")
+    reason: FileDeletionReason
+    not_before: datetime = Field(
+        description="When the entry is due: at once for a deleted row; a day after an upload reserved its path."
+    )
+    attempts: int = Field(description="Failed attempts to remove the object so far.")
+    last_error: str | None = Field(description="Why the last attempt failed.")
+    created_at: datetime
 
 
 class IdempotencyKey(BaseModel):

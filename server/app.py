@@ -3,7 +3,7 @@
 The composition root: it puts the pipeline (server.pipeline) and the route
 table (server.routes) together. State lives behind AppKeys (server.pipeline.keys
 and beside their types). The database pool and the HTTP client (JWKS fetches)
-are opened and closed by cleanup contexts; /openapi.json is rendered once from
+and file storage are opened and closed by cleanup contexts; /openapi.json is rendered once from
 the same routes the router serves.
 
 Middlewares, outermost first: metrics (every request, by route template and
@@ -23,6 +23,7 @@ from aiohttp import web
 import gen
 
 from .config import CONFIG, ROOT, Config, ConfigError
+from .files.storage import STORAGE, open_storage
 from .pipeline.auth import VERIFIER, build_verifier
 from .pipeline.keys import EXPECTED_MIGRATIONS, HTTP_CLIENT, OPENAPI_JSON, POOL
 from .pipeline.metrics import METRICS, Metrics, metrics_middleware
@@ -57,6 +58,7 @@ def create_app(config: Config, routes: Sequence[Route] = ROUTES) -> web.Applicat
     register(app, routes)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(authentication)
+    app.cleanup_ctx.append(file_storage)
     return app
 
 
@@ -93,6 +95,16 @@ async def authentication(app: web.Application) -> AsyncIterator[None]:
         app[HTTP_CLIENT] = session
         app[VERIFIER] = build_verifier(app[CONFIG], session)
         yield
+
+
+async def file_storage(app: web.Application) -> AsyncIterator[None]:
+    """Where file contents live: the workspace tree (WORKSPACES_DIR) or an S3 bucket (WORKSPACES_URL)."""
+    storage = open_storage(app[CONFIG])
+    app[STORAGE] = storage
+    try:
+        yield
+    finally:
+        await storage.close()
 
 
 def expected_migrations() -> tuple[str, ...]:

@@ -39,6 +39,12 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     workspaces_dir: Path = DATA_DIR / "workspaces"
+    # s3://bucket/prefix: file contents in S3-compatible object storage instead of workspaces_dir.
+    workspaces_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
     # Exactly one source of verification keys, or neither (development mode).
     clerk_jwt_key: str | None = None
     clerk_jwks_url: str | None = None
@@ -77,6 +83,14 @@ class Config:
                 f"HOST={self.host!r} would let anyone mint accepted tokens with the local dev key. "
                 "Set CLERK_JWT_KEY or CLERK_JWKS_URL, or HOST=127.0.0.1."
             )
+        if self.workspaces_url is not None:
+            url = urlsplit(self.workspaces_url)
+            if url.scheme != "s3" or not url.netloc or url.query or url.fragment:
+                raise ConfigError(f"WORKSPACES_URL must be s3://bucket or s3://bucket/prefix, not {self.workspaces_url!r}")
+        if self.s3_endpoint is not None:
+            url = urlsplit(self.s3_endpoint)
+            if url.scheme not in ("https", "http") or not url.netloc:
+                raise ConfigError(f"AWS_ENDPOINT_URL must be an http(s) URL, not {self.s3_endpoint!r}")
         if self.clerk_webhook_secret:
             try:
                 Webhook(self.clerk_webhook_secret)
@@ -129,6 +143,11 @@ class Config:
             host=text("HOST") or "127.0.0.1",
             port=integer("PORT", 8080),
             workspaces_dir=Path(workspaces) if workspaces else DATA_DIR / "workspaces",
+            workspaces_url=text("WORKSPACES_URL"),
+            s3_endpoint=text("AWS_ENDPOINT_URL_S3") or text("AWS_ENDPOINT_URL"),
+            s3_region=text("AWS_REGION") or text("AWS_DEFAULT_REGION"),
+            s3_access_key_id=text("AWS_ACCESS_KEY_ID"),
+            s3_secret_access_key=text("AWS_SECRET_ACCESS_KEY"),
             clerk_jwt_key=text("CLERK_JWT_KEY"),
             clerk_jwks_url=text("CLERK_JWKS_URL"),
             clerk_issuer=text("CLERK_ISSUER"),

@@ -13,6 +13,7 @@ from .artifacts.routes import ROUTES as ARTIFACTS
 from .batch.routes import ROUTES as BATCH
 from .commands.routes import ROUTES as COMMANDS
 from .conversations.routes import ROUTES as CONVERSATIONS
+from .files.routes import ROUTES as FILES
 from .identity.routes import ROUTES as IDENTITY
 from .memories.routes import ROUTES as MEMORIES
 from .messages.routes import ROUTES as MESSAGES
@@ -28,6 +29,7 @@ ROUTES: list[Route] = [
     *AGENTS,
     *CONVERSATIONS,
     *MESSAGES,
+    *FILES,
     *AGENT_STATES,
     *MEMORIES,
     *TASKS,

@@ -16,6 +16,7 @@ isolation), imported by name.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tempfile
 import uuid
@@ -31,6 +32,7 @@ from gen import init_connection
 from server.app import create_app
 from server.config import Config
 from tools import db as dbtools
+from tools.seaweedfs import S3Server, seaweedfs
 
 # The conversations aggregate's fixtures (world, filled), shared by the conversations and messages database tests.
 pytest_plugins = ["conversation_world"]
@@ -129,3 +131,32 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A throwaway SeaweedFS S3 server on loopback (started once, on first use)."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_config(request: pytest.FixtureRequest, config: Config) -> Config:
+    """The tests' configuration with file contents in the workspace tree, then in an S3 bucket (a prefix of its own)."""
+    if request.param == "local":
+        return config
+    s3: S3Server = request.getfixturevalue("s3_server")
+    return dataclasses.replace(
+        config,
+        workspaces_url=f"s3://{s3.bucket}/t-{uuid.uuid4().hex[:12]}",
+        s3_endpoint=s3.endpoint,
+        s3_region=s3.region,
+        s3_access_key_id=s3.access_key_id,
+        s3_secret_access_key=s3.secret_access_key,
+    )
+
+
+@pytest.fixture
+async def files_client(storage_config: Config, aiohttp_client: ClientFactory) -> Client:
+    """A test client of create_app(storage_config): the whole API, files on either backend."""
+    return await aiohttp_client(create_app(storage_config))

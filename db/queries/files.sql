@@ -68,3 +68,56 @@ RETURNING id, organization_id, conversation_id, created_by, kind, status, name, 
 DELETE FROM files
 WHERE id = sqlc.arg(id)
 RETURNING id, path;
+
+-- name: ReserveFilePath :exec
+-- Before an upload writes its object: reserve the path in file_deletions, so
+-- an object the server never records (it crashed mid-upload) is removed by the
+-- drain a day later. The caller's organization only; the path is in its tree.
+INSERT INTO file_deletions (organization_id, path)
+VALUES (sqlc.arg(organization_id), sqlc.arg(path));
+
+-- name: ReleaseFilePath :execrows
+-- Drop an upload's reservation: in the transaction that records the files row
+-- (0 rows: the reservation expired and was drained, so the object is gone and
+-- no row may be recorded), or after a failed upload removed its object.
+DELETE FROM file_deletions
+WHERE path = sqlc.arg(path)
+  AND reason = 'upload';
+
+-- name: ClaimFileDeletions :many
+-- Due entries of file_deletions (app_system), oldest first, locked FOR UPDATE
+-- SKIP LOCKED until the transaction ends: remove each object, then the entry
+-- (FinishFileDeletions), in that transaction. Optionally only one
+-- organization's, or only these paths. owned: a files row has this path (the
+-- entry is stale: drop it, keep the object).
+SELECT d.id, d.organization_id, d.path, d.reason, d.attempts,
+    EXISTS (SELECT FROM files AS f WHERE f.path = d.path) AS owned
+FROM file_deletions AS d
+WHERE d.not_before <= sqlc.arg(now)
+  AND (sqlc.narg(organization_id)::uuid IS NULL OR d.organization_id = sqlc.narg(organization_id)::uuid)
+  AND (sqlc.narg(paths)::text[] IS NULL OR d.path = ANY (sqlc.narg(paths)::text[]))
+ORDER BY d.not_before, d.id
+LIMIT sqlc.arg('limit')
+FOR UPDATE OF d SKIP LOCKED;
+
+-- name: FinishFileDeletions :execrows
+-- Remove entries whose objects are gone (app_system).
+DELETE FROM file_deletions
+WHERE id = ANY (sqlc.arg(ids)::uuid[]);
+
+-- name: FailFileDeletion :exec
+-- Record a failed attempt to remove an entry's object; it is due again after
+-- a backoff that doubles with each attempt (1 minute, 2, 4, ... at most a day).
+UPDATE file_deletions
+SET attempts = attempts + 1,
+    last_error = sqlc.arg(error),
+    not_before = sqlc.arg(now)::timestamptz + least(interval '1 minute' * power(2, attempts), interval '1 day')
+WHERE id = sqlc.arg(id);
+
+-- name: CountFileDeletions :one
+-- Entries of file_deletions (app_system): due now, and waiting (reservations of
+-- uploads in progress, entries backing off).
+SELECT
+    count(*) FILTER (WHERE not_before <= sqlc.arg(now)) AS due,
+    count(*) FILTER (WHERE not_before > sqlc.arg(now)) AS waiting
+FROM file_deletions;

@@ -16,6 +16,7 @@ from gen import conversations as q
 from gen.models import Conversation
 
 from ..agents.handlers import referenced_agent
+from ..files.outbox import drain_after_commit
 from ..pipeline.context import Context
 from ..pipeline.pagination import Page, Position
 from ..pipeline.problems import Problem, forbidden, missing_reference, not_found
@@ -126,6 +127,8 @@ async def delete_conversation(ctx: Context, *, path: IdPath) -> None:
         await _owned_conversation(ctx, conn, conversation_id)
         if await q.delete_conversation(conn, id=conversation_id) == 0:
             raise not_found("conversation")
+    # Its files' rows went with it and queued their objects; they leave storage now that the delete committed.
+    await drain_after_commit(ctx.app, organization_id=ctx.org_id)
 
 
 async def list_conversation_shares(ctx: Context, *, path: IdPath) -> Items[ShareOut]:

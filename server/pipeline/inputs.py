@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 import orjson
 from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp.http_exceptions import BadHttpMessage
 from multidict import MultiMapping
 from pydantic import BaseModel, ValidationError
 
@@ -152,7 +153,7 @@ class Multipart(Generic[FormT]):
             if self.received > self.limit:
                 raise Problem("payload_too_large", f"the file may be at most {self.limit} bytes")
             yield chunk
-        extra = await self._reader.next()
+        extra = await next_part(self._reader)
         if extra is not None:
             name = extra.name if isinstance(extra, BodyPartReader) else None
             raise validation_problem(
@@ -172,7 +173,7 @@ async def read_multipart(request: web.Request, form: type[FormT], limit: int) ->
         raise Problem("validation_failed", f"the multipart body cannot be read: {exc}") from None
     values: dict[str, str] = {}
     while True:
-        part = await reader.next()
+        part = await next_part(reader)
         if part is None:
             raise validation_problem([FieldError(loc=["body", FILE_PART], message="the file part is missing")])
         if not isinstance(part, BodyPartReader):
@@ -189,6 +190,15 @@ async def read_multipart(request: web.Request, form: type[FormT], limit: int) ->
     return Multipart(
         fields=fields, filename=part.filename, content_type=content_type, limit=limit, _part=part, _reader=reader
     )
+
+
+async def next_part(reader: MultipartReader) -> object:
+    """The body's next part (None at its end); 422 for a part whose headers cannot be read (control characters...)."""
+    try:
+        return await reader.next()
+    except BadHttpMessage as exc:
+        message = f"a part's headers are not valid: {exc.message}"
+        raise validation_problem([FieldError(loc=["body"], message=message)]) from None
 
 
 async def _text_field(part: BodyPartReader, name: str, seen: Mapping[str, str]) -> str:

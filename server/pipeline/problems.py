@@ -55,6 +55,7 @@ CODES: dict[str, tuple[int, str]] = {
     "precondition_failed": (412, "The If-Match version is not the current one"),
     "payload_too_large": (413, "The request body is too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
+    "range_not_satisfiable": (416, "The requested range is not satisfiable"),
     "validation_failed": (422, "The request is not valid"),
     "idempotency_key_reused": (409, "The Idempotency-Key was used for another request"),
     "batch_operation_failed": (422, "An operation of the batch is not allowed here"),

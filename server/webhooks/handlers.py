@@ -49,6 +49,7 @@ from gen import auth as auth_queries
 from gen.models import MembershipRole
 
 from ..config import CONFIG
+from ..files.outbox import drain_after_commit
 from ..pipeline.auth import ADMIN_ROLES, system_tx
 from ..pipeline.inputs import refuse_nul
 from ..pipeline.problems import Problem, from_validation_error
@@ -109,6 +110,9 @@ async def receive_clerk_webhook(request: web.Request, *, headers: SvixHeaders) -
         if isinstance(exc, ValidationError):
             raise from_validation_error(exc, "body") from None
         raise
+    if event.type == "organization.deleted":
+        # The purge queued its files' objects in file_deletions; they leave storage now that it committed.
+        await drain_after_commit(request.app)
     return WebhookReceipt(svix_id=svix_id, type=event.type, outcome="applied" if handled else "ignored")
 
 

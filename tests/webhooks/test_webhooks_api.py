@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
 import orjson
 import pytest
@@ -544,3 +545,27 @@ async def test_a_deleted_organizations_data_is_purged_and_its_tombstone_kept(
     after = await org_row(db, "org_1")
     assert after is not None and after["id"] == before["id"] and after["deleted_at"] is not None
     assert after["name"] == before["name"]
+
+
+async def test_a_deleted_organizations_files_leave_storage_after_the_purge_commits(
+    client: Client, db: asyncpg.Connection, token: TokenFactory, config: Config
+) -> None:
+    stored: dict[str, str] = {}
+    for clerk_org, clerk_user in (("org_1", "user_1"), ("org_2", "user_2")):
+        await sync_member_by_webhooks(client, clerk_org, clerk_user)
+        tok = token(clerk_user, clerk_org, "admin")
+        resp = await client.post("/v1/conversations", json={"title": "Plans"}, headers=bearer(tok))
+        assert resp.status == 201, await resp.text()
+        form = aiohttp.FormData()
+        form.add_field("file", b"quarterly numbers\n", filename="numbers.txt")
+        resp = await client.post(f"/v1/conversations/{(await resp.json())['id']}/files", data=form, headers=bearer(tok))
+        assert resp.status == 201, await resp.text()
+        stored[clerk_org] = await db.fetchval("SELECT path FROM files WHERE id = $1", (await resp.json())["id"])
+    assert all((config.workspaces_dir / path).is_file() for path in stored.values())
+
+    await deliver(client, deleted_event("organization", "org_1"))
+
+    assert not (config.workspaces_dir / stored["org_1"]).exists()
+    assert (config.workspaces_dir / stored["org_2"]).is_file()  # another organization's files stay
+    assert await db.fetchval("SELECT count(*) FROM files") == 1
+    assert await db.fetchval("SELECT count(*) FROM file_deletions") == 0

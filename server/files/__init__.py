@@ -1,0 +1,1 @@
+"""Files of conversations: uploads, generated files and attachments, their storage and their deletion outbox."""
