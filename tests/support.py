@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gen import memberships, organizations, users
 from gen.models import MembershipRole
+from server.pipeline.route import route_matcher
+from server.routes import ROUTES
 
 ISSUER = "https://clerk.test.example"
 NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
@@ -171,3 +173,25 @@ async def ids(client: Client, url: str, headers: dict[str, str], **params: str) 
 
 async def me(client: Client, tok: str) -> str:
     return str((await (await client.get("/v1/me", headers=bearer(tok))).json())["user"]["id"])
+
+
+# --- the route table ------------------------------------------------------------
+
+
+def routes_under(prefix: str, *, but: tuple[str, ...] = ()) -> set[tuple[str, str]]:
+    """(method, path template) of every operation of the API whose path starts with prefix (and with none of but)."""
+    return {
+        (r.method, r.path) for r in ROUTES
+        if r.path.startswith(prefix) and not any(r.path.startswith(other) for other in but)
+    }
+
+
+def routes_called(calls: Sequence[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    """(method, path template) of the operations calls (method, URL, ...) reach, so a test can show it tried every one."""
+    match = route_matcher(ROUTES)
+    found = set()
+    for method, url, *_ in calls:
+        hit = match(method, url.split("?", 1)[0])
+        assert hit is not None, f"no route answers {method} {url}"
+        found.add((method, hit[0].path))
+    return found

@@ -120,6 +120,9 @@ async def test_tenants_cannot_set_versions_hashes_or_keys(conn: asyncpg.Connecti
             "UPDATE agent_states SET version = 99 WHERE id = $1",
             "UPDATE agent_states SET user_id = NULL WHERE id = $1",
             "UPDATE agent_states SET organization_id = organization_id WHERE id = $1",
+            "UPDATE agent_states SET agent_id = agent_id WHERE id = $1",
+            "UPDATE agent_states SET scope = scope WHERE id = $1",
+            "UPDATE agent_states SET conversation_id = conversation_id WHERE id = $1",
         ):
             async with refused(conn):
                 await conn.execute(sql, state.id)
@@ -406,6 +409,8 @@ async def test_the_system_role_reads_and_expires_states_but_does_not_write_them(
         assert await conn.fetchval("SELECT count(*) FROM agent_states") == 3
         async with refused(conn):
             await conn.execute("UPDATE agent_states SET state = '{}'")
+        async with refused(conn):
+            await create_state(conn, world, world.a_alice, {"by": "system"}, scope=AgentStateScope.SHARED)
         assert await conn.execute("DELETE FROM agent_states WHERE id = $1", rows["private"]["agent_states"]) == "DELETE 1"
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from support import Client, TokenFactory, bearer, problem, sync_member
+from support import Client, TokenFactory, bearer, problem, routes_called, routes_under, sync_member
+
+from server.pipeline.route import Auth
+from server.routes import ROUTES
 
 NEW_AGENT = {"name": "Helpdesk", "type": "it_support", "model_config": {"model": "gpt-4o"}}
 
@@ -70,15 +73,23 @@ async def test_members_read_agents_but_cannot_change_them(
     listed = await (await client.get("/v1/agents", headers=bearer(member))).json()
     assert [a["id"] for a in listed["items"]] == [agent["id"]]
     url = f"/v1/agents/{agent['id']}"
-    await problem(await client.post("/v1/agents", json=NEW_AGENT, headers=bearer(member)), 403, "admin_required")
-    await problem(await client.patch(url, json={"name": "x"}, headers=bearer(member)), 403, "admin_required")
-    await problem(await client.delete(url, headers=bearer(member)), 403, "admin_required")
-    source = {"source_type": "url", "source_path": "https://x", "source_name": "x"}
-    await problem(await client.post(f"{url}/knowledge-sources", json=source, headers=bearer(member)), 403, "admin_required")
-    task = {"title": "t", "prompt": "p"}
-    await problem(await client.post(f"{url}/quick-tasks", json=task, headers=bearer(member)), 403, "admin_required")
+    b_id = await org_id(client, token("user_carol", "org_b", "admin"))
+    calls: list[tuple[str, str, Any]] = [
+        ("POST", "/v1/agents", NEW_AGENT),
+        ("PATCH", url, {"name": "x"}),
+        ("DELETE", url, None),
+        ("POST", f"{url}/knowledge-sources", {"source_type": "url", "source_path": "https://x", "source_name": "x"}),
+        ("POST", f"{url}/quick-tasks", {"title": "t", "prompt": "p"}),
+        ("GET", f"{url}/access", None),
+        ("POST", f"{url}/access", {"organization_id": b_id}),
+        ("DELETE", f"{url}/access/{b_id}", None),
+    ]
+    assert routes_called(calls) == {(r.method, r.path) for r in ROUTES if r.auth is Auth.ADMIN and r.path.startswith("/v1/agents")}
+    for method, target, body in calls:
+        await problem(await client.request(method, target, json=body, headers=bearer(member)), 403, "admin_required")
     assert await db.fetchval("SELECT name FROM agents") == "Helpdesk"
     assert await db.fetchval("SELECT count(*) FROM agents") == 1
+    assert await db.fetchval("SELECT count(*) FROM organization_agents") == 0
 
 
 async def test_agents_are_listed_newest_first_each_exactly_once(
@@ -224,6 +235,8 @@ async def test_another_organizations_private_agent_is_404_on_every_route_and_unc
         ("DELETE", f"{url}/access/{b_id}", None),
         ("DELETE", f"{url}/access/{a_id}", None),
     ]
+    # Every route of an agent (its state's: tests/agent_states/test_agent_states_api.py).
+    assert routes_called(calls) == routes_under("/v1/agents/{id}", but=("/v1/agents/{id}/state",))
     for method, target, body in calls:
         resp = await client.request(method, target, json=body, headers=bearer(ours))
         await problem(resp, 404, "not_found")

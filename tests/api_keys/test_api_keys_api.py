@@ -27,12 +27,15 @@ async def test_an_admin_creates_a_key_and_sees_the_secret_once(
     assert [k["id"] for k in listed["items"]] == [created["id"]] and "secret" not in listed["items"][0]
 
 
-async def test_members_cannot_create_or_list_keys(client: Client, token: TokenFactory, db: asyncpg.Connection) -> None:
+async def test_members_cannot_create_list_or_revoke_keys(client: Client, token: TokenFactory, db: asyncpg.Connection) -> None:
+    existing = await create_key(client, token("user_alice", "org_a", "admin"))
     await sync_member(db, "user_bob", "org_a", "member")
     tok = token("user_bob", "org_a", "member")
     await problem(await client.post("/v1/api-keys", json={"name": "x"}, headers=bearer(tok)), 403, "admin_required")
     await problem(await client.get("/v1/api-keys", headers=bearer(tok)), 403, "admin_required")
-    assert await db.fetchval("SELECT count(*) FROM api_keys") == 0
+    await problem(await client.delete(f"/v1/api-keys/{existing['id']}", headers=bearer(tok)), 403, "admin_required")
+    rows = await db.fetch("SELECT id, revoked_at FROM api_keys")
+    assert [(str(r["id"]), r["revoked_at"]) for r in rows] == [(existing["id"], None)]
 
 
 async def test_a_demoted_admin_loses_access_on_the_next_request(

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import asyncpg
-from support import Client, TokenFactory, bearer, create_key, problem
+from support import NOWHERE, Client, TokenFactory, bearer, create_key, problem
 
 from server.pipeline.openapi import build_openapi
-from server.pipeline.route import route_matcher
+from server.pipeline.route import Auth, route_matcher
 from server.routes import ROUTES
 
 
@@ -83,14 +83,23 @@ async def test_each_operation_is_authorized_as_if_sent_alone(
     body = await problem(resp, 403, "admin_required")
     assert body["errors"][0]["loc"] == ["body", "operations", 1]
     assert await db.fetchval("SELECT count(*) FROM conversations") == 0
-    # An API key cannot run user-only operations through a batch either.
-    secret = (await create_key(client, admin))["secret"]
-    resp = await client.post(
-        "/v1/batch",
-        json={"operations": [{"method": "GET", "path": "/v1/conversations"}]},
-        headers={"X-API-Key": secret},
-    )
-    await problem(resp, 403, "user_required")
+    # Every operation a batch may hold that a member may not call, or a key (user-only and admin-only ones):
+    # refused inside a batch as alone, naming the operation, after an allowed one.
+    key = {"X-API-Key": (await create_key(client, admin))["secret"]}
+    allowed = {"method": "GET", "path": "/v1/me"}
+    ids = {"id": NOWHERE, "organization_id": NOWHERE, "user_id": NOWHERE, "checkpoint_id": NOWHERE}
+    tried = 0
+    for route in ROUTES:
+        if not route.in_batch or route.auth not in (Auth.ADMIN, Auth.USER):
+            continue
+        operation = {"method": route.method, "path": route.path.format(**ids)}
+        refusals = [(key, "user_required")] + ([(bearer(member), "admin_required")] if route.auth is Auth.ADMIN else [])
+        for headers, code in refusals:
+            resp = await client.post("/v1/batch", json={"operations": [allowed, operation]}, headers=headers)
+            body = await problem(resp, 403, code)
+            assert body["errors"][0]["loc"] == ["body", "operations", 1], route.operation_id
+            tried += 1
+    assert tried > 20
 
 
 async def test_another_organizations_ids_are_404_inside_a_batch(client: Client, token: TokenFactory) -> None:

@@ -51,8 +51,23 @@ async def test_a_public_platform_agent_is_usable_by_every_organization_and_chang
         tok = token("user_" + org, org, "admin")
         listed = (await (await client.get("/v1/agents", headers=bearer(tok))).json())["items"]
         assert [a["id"] for a in listed] == [str(agent.id)]
-        resp = await client.patch(f"/v1/agents/{agent.id}", json={"name": "Mine"}, headers=bearer(tok))
-        assert resp.status == 403
+        url = f"/v1/agents/{agent.id}"
+        source = {"source_type": "url", "source_path": "https://x.example", "source_name": "x"}
+        for method, target, body in (
+            ("PATCH", url, {"name": "Mine"}),
+            ("DELETE", url, None),
+            ("POST", f"{url}/knowledge-sources", source),
+            ("POST", f"{url}/quick-tasks", {"title": "t", "prompt": "p"}),
+        ):
+            resp = await client.request(method, target, json=body, headers=bearer(tok))
+            assert resp.status == 403, (method, target)
+    db = await asyncpg.connect(database_url)
+    try:
+        row = await db.fetchrow("SELECT name, organization_id FROM agents WHERE id = $1", agent.id)
+        assert (row["name"], row["organization_id"]) == ("Research", None)
+        assert await db.fetchval("SELECT count(*) FROM agent_knowledge_sources") + await db.fetchval("SELECT count(*) FROM agent_quick_tasks") == 0
+    finally:
+        await db.close()
     private = await create_platform_agent(
         database_url, name="Internal", type=AgentType.CUSTOM, visibility=AgentVisibility.PRIVATE,
         description=None, instructions=None, capabilities=[],

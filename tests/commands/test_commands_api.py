@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 from support import Client, TokenFactory, bearer, create_key, problem
+
+from server.pipeline.route import Auth
+from server.routes import ROUTES
 
 
 class Commands:
@@ -151,12 +155,37 @@ async def test_sessions_need_a_member_to_act_for(client: Client, token: TokenFac
     assert await db.fetchval("SELECT count(*) FROM conversations") == 0
 
 
-async def test_acting_for_a_member_never_grants_admin_rights(client: Client, token: TokenFactory) -> None:
-    cmd = await commands_for(client, token)  # alice is an admin, the key acts as a member
+async def test_a_key_acting_for_an_admin_gets_a_members_rights_never_an_admins(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    cmd = await commands_for(client, token)  # alice is an admin; the key acts for her as a member
     admin = token("user_alice", "org_a", "admin")
     agent = await (await client.post("/v1/agents", json={"name": "Mine"}, headers=bearer(admin))).json()
     task = await cmd.ok("delegate_task", {"agent_id": agent["id"], "task_type": "run"})
-    assert task["agent_id"] == agent["id"]
+    assert task["agent_id"] == agent["id"], "a member's work is done"
+    key_id = await db.fetchval("SELECT id FROM api_keys")
+    ids = {"id": agent["id"], "organization_id": str(uuid4())}
+    bodies: dict[str, Any] = {
+        "/v1/api-keys": {"name": "k", "scopes": []}, "/v1/agents": {"name": "Theirs"}, "/v1/agents/{id}": {"name": "Renamed"},
+        "/v1/agents/{id}/knowledge-sources": {"source_type": "url", "source_path": "https://x.example", "source_name": "x"},
+        "/v1/agents/{id}/quick-tasks": {"title": "t", "prompt": "p"}, "/v1/agents/{id}/access": {"organization_id": ids["organization_id"]},
+    }
+    admin_only = [route for route in ROUTES if route.auth is Auth.ADMIN]
+    assert len(admin_only) >= 10
+    for route in admin_only:
+        path = route.path.replace("/v1/api-keys/{id}", f"/v1/api-keys/{key_id}").format(**ids)
+        body = bodies.get(route.path) if route.method in ("POST", "PATCH") else None
+        await problem(await client.request(route.method, path, json=body, headers={"X-API-Key": cmd.secret}), 403, "user_required")
+        if route.in_batch:
+            operation = {"method": route.method, "path": path} | ({"body": body} if body is not None else {})
+            resp = await client.post("/v1/batch", json={"operations": [operation]}, headers={"X-API-Key": cmd.secret})
+            await problem(resp, 403, "user_required")
+    # No command stands for an admin-only operation: naming one is refused before anything runs.
+    await problem(await cmd.raw("create_agent", {"name": "Theirs"}), 422, "validation_failed")
+    assert await db.fetchval("SELECT count(*) FROM agents") == 1
+    assert await db.fetchval("SELECT name FROM agents") == "Mine"
+    assert await db.fetchval("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL") == 1
+    assert await db.fetchval("SELECT count(*) FROM agent_knowledge_sources") + await db.fetchval("SELECT count(*) FROM agent_quick_tasks") == 0
 
 
 async def test_signed_in_users_act_as_themselves(client: Client, token: TokenFactory) -> None:

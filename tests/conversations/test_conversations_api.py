@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from support import Client, TokenFactory, bearer, problem, sync_member
+from support import Client, TokenFactory, bearer, problem, routes_called, routes_under, sync_member
 
 
 async def create_conversation(client: Client, tok: str, **fields: Any) -> dict[str, Any]:
@@ -50,10 +50,37 @@ async def test_invalid_conversations_are_422(client: Client, token: TokenFactory
     )
 
 
-async def test_api_keys_cannot_use_conversations(client: Client, token: TokenFactory) -> None:
-    resp = await client.post("/v1/api-keys", json={"name": "svc"}, headers=bearer(token()))
-    secret = (await resp.json())["secret"]
-    await problem(await client.get("/v1/conversations", headers={"X-API-Key": secret}), 403, "user_required")
+async def test_api_keys_cannot_use_conversations_or_their_messages_on_any_route(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    tok = token()
+    resp = await client.post("/v1/api-keys", json={"name": "svc"}, headers=bearer(tok))
+    key = {"X-API-Key": (await resp.json())["secret"]}
+    conversation = await create_conversation(client, tok)
+    url = f"/v1/conversations/{conversation['id']}"
+    message = await (await client.post(f"{url}/messages", json={"content": "hi"}, headers=bearer(tok))).json()
+    me = await user_id(client, tok)
+    calls: list[tuple[str, str, Any]] = [
+        ("GET", "/v1/conversations", None),
+        ("POST", "/v1/conversations", {"title": "By a key"}),
+        ("GET", url, None),
+        ("PATCH", url, {"title": "By a key"}),
+        ("DELETE", url, None),
+        ("GET", f"{url}/shares", None),
+        ("POST", f"{url}/shares", {"user_id": me}),
+        ("DELETE", f"{url}/shares/{me}", None),
+        ("GET", f"{url}/messages", None),
+        ("POST", f"{url}/messages", {"content": "by a key"}),
+        ("GET", f"/v1/messages/{message['id']}", None),
+        ("PATCH", f"/v1/messages/{message['id']}", {"content": "by a key"}),
+        ("GET", f"/v1/messages/{message['id']}/versions", None),
+    ]
+    assert routes_called(calls) == routes_under("/v1/conversations") | routes_under("/v1/messages")
+    for method, target, body in calls:
+        await problem(await client.request(method, target, json=body, headers=key), 403, "user_required")
+    assert await db.fetchval("SELECT count(*) FROM conversations") == 1
+    assert await db.fetchval("SELECT title FROM conversations") == conversation["title"]
+    assert await db.fetchval("SELECT count(*) FROM messages") == 1
 
 
 async def test_conversations_are_listed_by_activity_filtered_and_paged_without_loss(
@@ -153,6 +180,8 @@ async def test_another_organizations_conversation_is_404_on_every_route_and_unch
         ("POST", f"{url}/shares", {"user_id": our_id}),
         ("DELETE", f"{url}/shares/{erin_id}", None),
     ]
+    # Every route of a conversation (its messages': tests/messages/test_messages_api.py).
+    assert routes_called(calls) == routes_under("/v1/conversations/{id}", but=("/v1/conversations/{id}/messages",))
     for method, target, body in calls:
         await problem(await client.request(method, target, json=body, headers=bearer(ours)), 404, "not_found")
     assert (await (await client.get("/v1/conversations", headers=bearer(ours))).json())["items"] == []

@@ -424,7 +424,7 @@ async def test_deleting_an_agent_keeps_its_conversations(conn: asyncpg.Connectio
         assert message is not None and message.agent_id is None
 
 
-async def test_deleting_an_organization_removes_everything_it_owns(conn: asyncpg.Connection, world: World, filled: Filled) -> None:
+async def test_deleting_an_organization_removes_its_conversations_and_everything_in_them(conn: asyncpg.Connection, world: World, filled: Filled) -> None:
     await conn.execute("DELETE FROM organizations WHERE id = $1", world.org_a)
     for table in CONVERSATION_TABLES:
         assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE organization_id = $1", world.org_a) == 0, table
@@ -441,6 +441,10 @@ async def test_the_system_role_reads_and_expires_conversations_but_does_not_edit
             await conn.execute("UPDATE conversations SET title = 'x'")
         async with refused(conn):
             await conn.execute("DELETE FROM messages")
+        async with refused(conn):
+            await conn.execute("UPDATE messages SET content = 'x'")
+        async with refused(conn):
+            await post(conn, filled.conversation.id, None, "from the system", role=MessageRole.SYSTEM)
         assert await conn.execute("DELETE FROM conversations WHERE id = $1", filled.conversation.id) == "DELETE 1"
     assert await conn.fetchval("SELECT count(*) FROM files WHERE conversation_id = $1", filled.conversation.id) == 0
 

@@ -7,7 +7,18 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
-from support import Client, TokenFactory, bearer, create_key, new_agent, new_conversation, problem, sync_member
+from support import (
+    Client,
+    TokenFactory,
+    bearer,
+    create_key,
+    new_agent,
+    new_conversation,
+    problem,
+    routes_called,
+    routes_under,
+    sync_member,
+)
 
 from gen import memories
 from gen.models import MemoryKind
@@ -365,6 +376,7 @@ async def test_another_organizations_memories_are_404_on_every_route_and_unchang
             ("DELETE", url, None),
             ("GET", f"{url}/history", None),
         ]
+        assert routes_called(calls) == routes_under("/v1/memories/{id}")
         for method, target, body in calls:
             await problem(await client.request(method, target, json=body, headers=ours), 404, "not_found")
     assert await keys_of(client, ours) == []

@@ -125,6 +125,9 @@ async def test_tenants_never_write_history_or_move_a_memory(conn: asyncpg.Connec
         for sql in (
             "UPDATE memories SET key = 'other' WHERE id = $1",
             "UPDATE memories SET user_id = NULL WHERE id = $1",
+            "UPDATE memories SET organization_id = organization_id WHERE id = $1",
+            "UPDATE memories SET agent_id = NULL WHERE id = $1",
+            "UPDATE memories SET conversation_id = NULL WHERE id = $1",
             "UPDATE memory_events SET after = '{}' WHERE memory_id = $1",
             "DELETE FROM memory_events WHERE memory_id = $1",
         ):
@@ -353,6 +356,8 @@ async def test_the_system_role_reads_memories_and_sets_embeddings_only(conn: asy
             await conn.execute("UPDATE memories SET content = '{}'")
         async with refused(conn):
             await conn.execute("DELETE FROM memories")
+        async with refused(conn):
+            await store(conn, world.a_alice, "planted", {"by": "system"})
 
 
 async def test_the_isolation_check_catches_a_history_policy_without_the_private_check(conn: asyncpg.Connection, world: World) -> None:

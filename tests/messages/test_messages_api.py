@@ -6,7 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
-from support import Client, TokenFactory, bearer, new_conversation, problem, sync_member
+from support import Client, TokenFactory, bearer, new_conversation, problem, routes_called, routes_under, sync_member
 
 
 async def post(client: Client, tok: str, conversation_id: str, **fields: Any) -> dict[str, Any]:
@@ -162,6 +162,7 @@ async def test_another_organizations_messages_are_404_on_every_route_and_unchang
         ("PATCH", f"/v1/messages/{message['id']}", {"content": "stolen"}),
         ("GET", f"/v1/messages/{message['id']}/versions", None),
     ]
+    assert routes_called(calls) == routes_under("/v1/conversations/{id}/messages") | routes_under("/v1/messages/{id}")
     for method, target, body in calls:
         await problem(await client.request(method, target, json=body, headers=bearer(ours)), 404, "not_found")
     # A reply to their message from our own conversation does not reach it either.

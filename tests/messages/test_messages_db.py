@@ -58,6 +58,9 @@ async def test_tenants_cannot_set_counters_or_versions_themselves(conn: asyncpg.
         message = await post(conn, conversation.id, world.alice)
         for sql in (
             "UPDATE conversations SET message_count = 99 WHERE id = $1",
+            "UPDATE conversations SET memory_count = 99 WHERE id = $1",
+            "UPDATE conversations SET task_count = 99 WHERE id = $1",
+            "UPDATE conversations SET input_tokens = 99, output_tokens = 99 WHERE id = $1",
             "UPDATE conversations SET last_activity_at = now() - interval '1 year' WHERE id = $1",
             "UPDATE messages SET version = 9 WHERE conversation_id = $1",
             "UPDATE messages SET conversation_id = conversation_id WHERE conversation_id = $1",

@@ -10,6 +10,8 @@ from support import Client, ClientFactory, TokenFactory, bearer, problem
 from server.app import create_app
 from server.config import Config
 from server.pipeline.keys import EXPECTED_MIGRATIONS
+from server.pipeline.route import Auth
+from server.routes import ROUTES
 
 
 async def test_healthz_needs_nothing(client: Client) -> None:
@@ -48,17 +50,23 @@ async def test_metrics_count_requests_by_route_template_and_status(client: Clien
     assert re.search(r"^db_pool_max_size 5$", text, re.M)
 
 
-async def test_every_route_appears_in_the_openapi_document(client: Client) -> None:
+async def test_every_route_appears_in_the_served_openapi_document_with_its_security(client: Client) -> None:
     doc: dict[str, Any] = await (await client.get("/openapi.json")).json()
     assert doc["openapi"] == "3.1.0"
-    ops = {(path, method) for path, item in doc["paths"].items() for method in item}
-    assert ("/v1/api-keys/{id}", "delete") in ops and ("/v1/me", "get") in ops and ("/readyz", "get") in ops
-    create = doc["paths"]["/v1/api-keys"]["post"]
-    assert create["security"] == [{"bearerAuth": []}]
-    assert set(create["responses"]) >= {"201", "401", "403", "413", "415", "422", "500"}
-    assert create["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
-        "$ref": "#/components/schemas/ProblemDocument"
-    }
-    assert doc["paths"]["/v1/me"]["get"]["security"] == [{"bearerAuth": []}, {"apiKeyAuth": []}]
-    assert doc["paths"]["/healthz"]["get"]["security"] == []
     assert set(doc["components"]["securitySchemes"]) == {"bearerAuth", "apiKeyAuth"}
+    served = {(path, method.upper()): op for path, item in doc["paths"].items() for method, op in item.items()}
+    assert sorted(served) == sorted((r.path, r.method) for r in ROUTES), "the document has the route table's operations, no more"
+    problem_schema = {"$ref": "#/components/schemas/ProblemDocument"}
+    for route in ROUTES:
+        operation = served[(route.path, route.method)]
+        assert operation["operationId"] == route.operation_id
+        if route.auth is Auth.PUBLIC:
+            assert operation["security"] == [], route.operation_id
+            continue
+        keys = [{"apiKeyAuth": []}] if route.auth.api_keys else []
+        assert operation["security"] == [{"bearerAuth": []}, *keys], route.operation_id
+        assert operation["responses"]["401"]["content"]["application/problem+json"]["schema"] == problem_schema
+        if route.auth is Auth.ADMIN or not route.auth.api_keys:
+            assert "403" in operation["responses"], route.operation_id  # admin_required, user_required
+    create = served[("/v1/api-keys", "POST")]
+    assert set(create["responses"]) >= {"201", "401", "403", "413", "415", "422", "500"}

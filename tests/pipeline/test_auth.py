@@ -302,10 +302,22 @@ async def test_an_api_key_authenticates_for_its_organization_without_a_user(clie
     assert me["api_key_id"] == created["id"] and me["scopes"] == ["commands"]
 
 
-async def test_an_api_key_cannot_manage_api_keys(client: Client, token: TokenFactory) -> None:
-    created = await create_key(client, token())
-    resp = await client.get("/v1/api-keys", headers={"X-API-Key": created["secret"]})
-    await problem(resp, 403, "user_required")
+async def test_an_api_key_cannot_list_create_or_revoke_api_keys(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    admin = token()
+    created = await create_key(client, admin)
+    other = await create_key(client, admin, "other")
+    key = {"X-API-Key": created["secret"]}
+    await problem(await client.get("/v1/api-keys", headers=key), 403, "user_required")
+    await problem(await client.post("/v1/api-keys", json={"name": "mine", "scopes": []}, headers=key), 403, "user_required")
+    for revoked in (other, created):
+        await problem(await client.delete(f"/v1/api-keys/{revoked['id']}", headers=key), 403, "user_required")
+    in_batch = {"operations": [{"method": "GET", "path": "/v1/me"}, {"method": "DELETE", "path": f"/v1/api-keys/{other['id']}"}]}
+    body = await problem(await client.post("/v1/batch", json=in_batch, headers=key), 403, "user_required")
+    assert body["errors"][0]["loc"] == ["body", "operations", 1]
+    rows = await db.fetch("SELECT name, revoked_at FROM api_keys ORDER BY created_at, name")
+    assert [(r["name"], r["revoked_at"]) for r in rows] == [("svc", None), ("other", None)]
 
 
 @pytest.mark.parametrize("secret", ["nope", "ajc_00000000_" + "x" * 43, "ajc_" + "y" * 300])

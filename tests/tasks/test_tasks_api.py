@@ -20,6 +20,8 @@ from support import (
     new_conversation,
     new_task,
     problem,
+    routes_called,
+    routes_under,
     sync_member,
 )
 
@@ -231,10 +233,13 @@ async def test_api_keys_delegate_and_cancel_standalone_tasks_only(
     # No user: a conversation's tasks are out of reach, the standalone ones are the organization's.
     assert await ids(client, "/v1/tasks", key) == [task["id"]]
     await problem(await client.get(f"/v1/tasks/{in_conversation['id']}", headers=key), 404, "not_found")
+    await problem(await client.post(f"/v1/tasks/{in_conversation['id']}/cancel", headers=key), 404, "not_found")
+    await problem(await client.delete(f"/v1/tasks/{in_conversation['id']}", headers=key), 404, "not_found")
     resp = await client.post(f"/v1/tasks/{task['id']}/cancel", headers=key)
     assert resp.status == 200 and (await resp.json())["status"] == "cancelled"
     assert set(await ids(client, "/v1/tasks", bearer(tok))) == {task["id"], in_conversation["id"]}
     assert await db.fetchval("SELECT count(*) FROM tasks") == 2
+    assert await db.fetchval("SELECT status::text FROM tasks WHERE id = $1", in_conversation["id"]) == "pending"
 
 
 # --- tenants ---------------------------------------------------------------------------
@@ -266,6 +271,7 @@ async def test_another_organizations_tasks_and_artifacts_are_404_on_every_route_
             ("PATCH", f"/v1/artifacts/{art['id']}", {"content": "stolen"}),
             ("DELETE", f"/v1/artifacts/{art['id']}", None),
         ]
+    assert routes_called(calls) == routes_under("/v1/tasks/{id}") | routes_under("/v1/artifacts/{id}")
     key = {"X-API-Key": (await create_key(client, carol))["secret"]}
     for headers in (bearer(carol), key):
         for method, target, payload in calls:

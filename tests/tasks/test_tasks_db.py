@@ -288,6 +288,8 @@ async def test_the_system_role_runs_tasks_but_does_not_create_or_delete_them(con
             await conn.execute("DELETE FROM tasks")
         async with refused(conn):
             await conn.execute("UPDATE tasks SET input = '{}'")
+        async with refused(conn):
+            await delegate(conn, world, world.a_alice)
         made = await artifacts.create_artifact(
             conn, organization_id=world.org_a, conversation_id=None, task_id=rows["organization"]["tasks"], agent_id=world.agent_a,
             created_by=None, artifact_type=ArtifactType.DATA, name="result.json", content="{}", mime_type="application/json", metadata=None,
