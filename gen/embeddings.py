@@ -14,6 +14,8 @@ from .models import EmbeddingSourceType, EmbeddingStatus
 
 __all__ = [
     "CLAIM_PENDING_EMBEDDINGS",
+    "COUNT_PENDING_EMBEDDINGS",
+    "DEFER_EMBEDDINGS",
     "DELETE_EMBEDDINGS_OF_SOURCE",
     "DELETE_EMBEDDING_CHUNKS_FROM",
     "ENSURE_EMBEDDING_INDEX",
@@ -32,6 +34,8 @@ __all__ = [
     "SetEmbeddingRow",
     "UpsertEmbeddingChunkRow",
     "claim_pending_embeddings",
+    "count_pending_embeddings",
+    "defer_embeddings",
     "delete_embedding_chunks_from",
     "delete_embeddings_of_source",
     "ensure_embedding_index",
@@ -536,4 +540,34 @@ async def ensure_embedding_index(conn: Connection, *, model: str, dims: int) -> 
     not inside a tenant or system transaction.
     """
     value: str | None = await conn.fetchval(ENSURE_EMBEDDING_INDEX, model, dims)
+    return value
+
+
+DEFER_EMBEDDINGS = """-- name: DeferEmbeddings :execrows
+UPDATE embeddings
+SET attempts = greatest(attempts - 1, 0),
+    run_after = now() + make_interval(secs => $1::double precision)
+WHERE id = ANY ($2::uuid[])
+  AND status = 'pending'
+"""
+
+
+async def defer_embeddings(conn: Connection, *, retry_after_seconds: float, ids: list[UUID]) -> int:
+    """Give claimed chunks back without counting the attempt (the provider said
+    "rate limited, retry after"): pending again after retry_after_seconds.
+    """
+    status = await conn.execute(DEFER_EMBEDDINGS, retry_after_seconds, ids)
+    return int(status.split()[-1])
+
+
+COUNT_PENDING_EMBEDDINGS = """-- name: CountPendingEmbeddings :one
+SELECT count(*) AS pending
+FROM embeddings
+WHERE status = 'pending'
+"""
+
+
+async def count_pending_embeddings(conn: Connection) -> int | None:
+    """Chunks waiting for the embedding worker (due now or later), for its progress display."""
+    value: int | None = await conn.fetchval(COUNT_PENDING_EMBEDDINGS)
     return value

@@ -57,6 +57,9 @@ class Config:
     jwks_refresh_cooldown_seconds: float = 60.0
     # Keys are refetched after this long even when every kid is known.
     jwks_max_age_seconds: float = 3600.0
+    # An OpenAI-compatible embeddings endpoint (OPENAI_BASE_URL, OPENAI_API_KEY): none configured, chunks wait.
+    openai_base_url: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024
     pool_min_size: int = 1
@@ -96,6 +99,10 @@ class Config:
                 Webhook(self.clerk_webhook_secret)
             except Exception:  # binascii.Error, or the empty-secret error of svix's standardwebhooks
                 raise ConfigError("CLERK_WEBHOOK_SECRET must be the endpoint's signing secret, whsec_<base64>") from None
+        if self.openai_base_url is not None:
+            url = urlsplit(self.openai_base_url)
+            if url.scheme not in ("https", "http") or not url.netloc:
+                raise ConfigError(f"OPENAI_BASE_URL must be an http(s) URL, not {self.openai_base_url!r}")
         for name in ("max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
@@ -111,6 +118,11 @@ class Config:
     def public_key(self) -> RSAPublicKey | None:
         """The parsed CLERK_JWT_KEY, when that is the key source."""
         return self._public_key
+
+    @property
+    def embeddings_configured(self) -> bool:
+        """An embedding provider is configured (OPENAI_API_KEY, or OPENAI_BASE_URL for a server needing no key)."""
+        return bool(self.openai_api_key or self.openai_base_url)
 
     @property
     def issuer(self) -> str | None:
@@ -153,6 +165,8 @@ class Config:
             clerk_issuer=text("CLERK_ISSUER"),
             clerk_authorized_parties=parties,
             clerk_webhook_secret=text("CLERK_WEBHOOK_SECRET"),
+            openai_base_url=text("OPENAI_BASE_URL"),
+            openai_api_key=text("OPENAI_API_KEY"),
             max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024),
             max_upload_bytes=integer("MAX_UPLOAD_BYTES", 100 * 1024 * 1024),
             pool_min_size=integer("POOL_MIN_SIZE", 1),

@@ -150,3 +150,18 @@ WHERE organization_id = sqlc.arg(organization_id)
 -- name. Only for the role that owns the embeddings table (the jobs' login),
 -- not inside a tenant or system transaction.
 SELECT fn.ensure_embedding_index(sqlc.arg(model), sqlc.arg(dims))::text AS index_name;
+
+-- name: DeferEmbeddings :execrows
+-- Give claimed chunks back without counting the attempt (the provider said
+-- "rate limited, retry after"): pending again after retry_after_seconds.
+UPDATE embeddings
+SET attempts = greatest(attempts - 1, 0),
+    run_after = now() + make_interval(secs => sqlc.arg(retry_after_seconds)::double precision)
+WHERE id = ANY (sqlc.arg(ids)::uuid[])
+  AND status = 'pending';
+
+-- name: CountPendingEmbeddings :one
+-- Chunks waiting for the embedding worker (due now or later), for its progress display.
+SELECT count(*) AS pending
+FROM embeddings
+WHERE status = 'pending';

@@ -1,0 +1,1 @@
+"""Knowledge embeddings: the embedding provider (any OpenAI-compatible endpoint) the worker and searches call."""
