@@ -24,6 +24,8 @@ __all__ = [
     "LIST_AGENT_EMBEDDINGS",
     "LIST_EMBEDDINGS_OF_SOURCE",
     "RETRY_FAILED_EMBEDDINGS",
+    "SEARCH_KNOWLEDGE",
+    "SEARCH_KNOWLEDGE_BY_VECTOR",
     "SET_EMBEDDING",
     "UPSERT_EMBEDDING_CHUNK",
     "ClaimPendingEmbeddingsRow",
@@ -31,6 +33,8 @@ __all__ = [
     "GetEmbeddingRow",
     "ListAgentEmbeddingsRow",
     "ListEmbeddingsOfSourceRow",
+    "SearchKnowledgeByVectorRow",
+    "SearchKnowledgeRow",
     "SetEmbeddingRow",
     "UpsertEmbeddingChunkRow",
     "claim_pending_embeddings",
@@ -44,6 +48,8 @@ __all__ = [
     "list_agent_embeddings",
     "list_embeddings_of_source",
     "retry_failed_embeddings",
+    "search_knowledge",
+    "search_knowledge_by_vector",
     "set_embedding",
     "upsert_embedding_chunk",
 ]
@@ -571,3 +577,93 @@ async def count_pending_embeddings(conn: Connection) -> int | None:
     """Chunks waiting for the embedding worker (due now or later), for its progress display."""
     value: int | None = await conn.fetchval(COUNT_PENDING_EMBEDDINGS)
     return value
+
+
+SEARCH_KNOWLEDGE_BY_VECTOR = """-- name: SearchKnowledgeByVector :many
+SELECT id, source_type, source_id, chunk_index, content, metadata, distance
+FROM fn.knowledge_vector_search(
+    $1::uuid, $2::text, $3::integer, $4::vector,
+    $5::integer, $6::integer
+)
+"""
+
+
+class SearchKnowledgeByVectorRow(BaseModel):
+    """A row of search_knowledge_by_vector."""
+
+    id: UUID | None
+    source_type: EmbeddingSourceType | None
+    source_id: UUID | None
+    chunk_index: int | None
+    content: str | None
+    metadata: JsonValue | None
+    distance: float | None
+
+
+async def search_knowledge_by_vector(
+    conn: Connection,
+    *,
+    agent_id: UUID,
+    model: str,
+    dims: int,
+    query: Vector,
+    limit: int,
+    exact_below: int,
+) -> list[SearchKnowledgeByVectorRow]:
+    """An agent's embedded chunks of one model nearest to a query vector, in the
+    caller's organization (fn.knowledge_vector_search): exactly limit rows
+    whenever that many exist.
+    """
+    rows = await conn.fetch(SEARCH_KNOWLEDGE_BY_VECTOR, agent_id, model, dims, query, limit, exact_below)
+    return _from_records(SearchKnowledgeByVectorRow, rows)
+
+
+SEARCH_KNOWLEDGE = """-- name: SearchKnowledge :many
+SELECT id, source_type, source_id, chunk_index, content, metadata, text_rank, text_score, vector_rank,
+    vector_distance, fused_score
+FROM fn.knowledge_hybrid_search(
+    $1::uuid, $2::text, $3::integer, $4::text,
+    $5::vector, $6::integer, $7::double precision,
+    $8::double precision, $9::double precision, $10::integer
+)
+"""
+
+
+class SearchKnowledgeRow(BaseModel):
+    """A row of search_knowledge."""
+
+    id: UUID | None
+    source_type: EmbeddingSourceType | None
+    source_id: UUID | None
+    chunk_index: int | None
+    content: str | None
+    metadata: JsonValue | None
+    text_rank: int | None
+    text_score: float | None
+    vector_rank: int | None
+    vector_distance: float | None
+    fused_score: float | None
+
+
+async def search_knowledge(
+    conn: Connection,
+    *,
+    agent_id: UUID,
+    model: str,
+    dims: int,
+    query_text: str,
+    query: Vector | None,
+    limit: int,
+    k: float,
+    text_weight: float,
+    vector_weight: float,
+    candidates: int,
+) -> list[SearchKnowledgeRow]:
+    """Hybrid search of an agent's knowledge (fn.knowledge_hybrid_search): full
+    text and vector legs fused by reciprocal rank fusion; query NULL (no
+    embedding provider) leaves the full-text leg alone.
+    """
+    rows = await conn.fetch(
+        SEARCH_KNOWLEDGE, agent_id, model, dims, query_text, query, limit, k, text_weight, vector_weight, candidates
+    )
+    return _from_records(SearchKnowledgeRow, rows)

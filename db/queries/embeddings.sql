@@ -165,3 +165,25 @@ WHERE id = ANY (sqlc.arg(ids)::uuid[])
 SELECT count(*) AS pending
 FROM embeddings
 WHERE status = 'pending';
+
+-- name: SearchKnowledgeByVector :many
+-- An agent's embedded chunks of one model nearest to a query vector, in the
+-- caller's organization (fn.knowledge_vector_search): exactly limit rows
+-- whenever that many exist.
+SELECT id, source_type, source_id, chunk_index, content, metadata, distance
+FROM fn.knowledge_vector_search(
+    sqlc.arg(agent_id)::uuid, sqlc.arg(model)::text, sqlc.arg(dims)::integer, sqlc.arg(query)::vector,
+    sqlc.arg('limit')::integer, sqlc.arg(exact_below)::integer
+);
+
+-- name: SearchKnowledge :many
+-- Hybrid search of an agent's knowledge (fn.knowledge_hybrid_search): full
+-- text and vector legs fused by reciprocal rank fusion; query NULL (no
+-- embedding provider) leaves the full-text leg alone.
+SELECT id, source_type, source_id, chunk_index, content, metadata, text_rank, text_score, vector_rank,
+    vector_distance, fused_score
+FROM fn.knowledge_hybrid_search(
+    sqlc.arg(agent_id)::uuid, sqlc.arg(model)::text, sqlc.arg(dims)::integer, sqlc.arg(query_text)::text,
+    sqlc.narg(query)::vector, sqlc.arg('limit')::integer, sqlc.arg(k)::double precision,
+    sqlc.arg(text_weight)::double precision, sqlc.arg(vector_weight)::double precision, sqlc.arg(candidates)::integer
+);
