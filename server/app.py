@@ -3,7 +3,7 @@
 The composition root: it puts the pipeline (server.pipeline) and the route
 table (server.routes) together. State lives behind AppKeys (server.pipeline.keys
 and beside their types). The database pool and the HTTP client (JWKS fetches)
-and file storage are opened and closed by cleanup contexts; /openapi.json is rendered once from
+file storage and the embedding provider are opened and closed by cleanup contexts; /openapi.json is rendered once from
 the same routes the router serves.
 
 Middlewares, outermost first: metrics (every request, by route template and
@@ -23,6 +23,8 @@ from aiohttp import web
 import gen
 
 from .config import CONFIG, ROOT, Config, ConfigError
+from .embeddings.handlers import EMBEDDINGS
+from .embeddings.provider import EmbeddingProvider
 from .files.storage import STORAGE, open_storage
 from .pipeline.auth import VERIFIER, build_verifier
 from .pipeline.keys import EXPECTED_MIGRATIONS, HTTP_CLIENT, OPENAPI_JSON, POOL
@@ -59,6 +61,7 @@ def create_app(config: Config, routes: Sequence[Route] = ROUTES) -> web.Applicat
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(authentication)
     app.cleanup_ctx.append(file_storage)
+    app.cleanup_ctx.append(embedding_provider)
     return app
 
 
@@ -105,6 +108,17 @@ async def file_storage(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await storage.close()
+
+
+async def embedding_provider(app: web.Application) -> AsyncIterator[None]:
+    """The OpenAI-compatible embeddings client knowledge search embeds queries with (None without settings)."""
+    provider = EmbeddingProvider.from_config(app[CONFIG], timeout=10.0)
+    app[EMBEDDINGS] = provider
+    try:
+        yield
+    finally:
+        if provider is not None:
+            await provider.close()
 
 
 def expected_migrations() -> tuple[str, ...]:

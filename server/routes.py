@@ -13,6 +13,7 @@ from .artifacts.routes import ROUTES as ARTIFACTS
 from .batch.routes import ROUTES as BATCH
 from .commands.routes import ROUTES as COMMANDS
 from .conversations.routes import ROUTES as CONVERSATIONS
+from .embeddings.routes import ROUTES as KNOWLEDGE
 from .files.routes import ROUTES as FILES
 from .identity.routes import ROUTES as IDENTITY
 from .memories.routes import ROUTES as MEMORIES
@@ -27,6 +28,7 @@ ROUTES: list[Route] = [
     *IDENTITY,
     *API_KEYS,
     *AGENTS,
+    *KNOWLEDGE,
     *CONVERSATIONS,
     *MESSAGES,
     *FILES,

@@ -34,7 +34,8 @@ from .models import (
 )
 
 
-async def _visible_agent(conn: Connection, agent_id: UUID) -> Agent:
+async def visible_agent(conn: Connection, agent_id: UUID) -> Agent:
+    """The agent, if the caller's organization may use it; 404 otherwise."""
     agent = await q.get_agent(conn, id=agent_id)
     if agent is None:
         raise not_found("agent")
@@ -51,7 +52,7 @@ async def referenced_agent(conn: Connection, agent_id: UUID, loc: tuple[str, ...
 
 async def _owned_agent(ctx: Context, conn: Connection, agent_id: UUID) -> Agent:
     """The agent, if the caller's organization owns it: 404 when invisible, 403 when someone else's."""
-    agent = await _visible_agent(conn, agent_id)
+    agent = await visible_agent(conn, agent_id)
     if agent.organization_id != ctx.org_id:
         raise forbidden("only admins of the agent's own organization may change it")
     return agent
@@ -97,7 +98,7 @@ async def create_agent(ctx: Context, *, body: AgentCreate) -> AgentOut:
 async def get_agent(ctx: Context, *, path: IdPath) -> AgentOut:
     agent_id = path.id
     async with ctx.tx() as conn:
-        return AgentOut.from_row(await _visible_agent(conn, agent_id))
+        return AgentOut.from_row(await visible_agent(conn, agent_id))
 
 
 async def update_agent(ctx: Context, *, path: IdPath, body: AgentUpdate) -> AgentOut:
@@ -139,7 +140,7 @@ async def delete_agent(ctx: Context, *, path: IdPath) -> None:
 async def list_knowledge_sources(ctx: Context, *, path: IdPath) -> Items[KnowledgeSourceOut]:
     agent_id = path.id
     async with ctx.tx() as conn:
-        await _visible_agent(conn, agent_id)
+        await visible_agent(conn, agent_id)
         rows = await q.list_knowledge_sources(conn, agent_id=agent_id)
     return Items[KnowledgeSourceOut](items=[KnowledgeSourceOut.from_row(row) for row in rows])
 
@@ -164,7 +165,7 @@ async def add_knowledge_source(ctx: Context, *, path: IdPath, body: KnowledgeSou
 async def list_quick_tasks(ctx: Context, *, path: IdPath, query: QuickTaskQuery) -> Items[QuickTaskOut]:
     agent_id = path.id
     async with ctx.tx() as conn:
-        await _visible_agent(conn, agent_id)
+        await visible_agent(conn, agent_id)
         rows = await q.list_quick_tasks(conn, agent_id=agent_id, include_disabled=query.include_disabled)
     return Items[QuickTaskOut](items=[QuickTaskOut.from_row(row) for row in rows])
 
@@ -190,7 +191,7 @@ async def add_quick_task(ctx: Context, *, path: IdPath, body: QuickTaskCreate) -
 async def list_agent_access(ctx: Context, *, path: IdPath) -> Items[AgentGrantOut]:
     agent_id = path.id
     async with ctx.tx() as conn:
-        await _visible_agent(conn, agent_id)
+        await visible_agent(conn, agent_id)
         rows = await q.list_agent_access(conn, agent_id=agent_id)
     return Items[AgentGrantOut](items=[AgentGrantOut.from_row(row) for row in rows])
 
