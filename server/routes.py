@@ -18,6 +18,7 @@ from .memories.routes import ROUTES as MEMORIES
 from .messages.routes import ROUTES as MESSAGES
 from .ops.routes import ROUTES as OPS
 from .pipeline.route import Route
+from .search.routes import ROUTES as SEARCH
 from .tasks.routes import ROUTES as TASKS
 from .webhooks.routes import ROUTES as WEBHOOKS
 
@@ -30,6 +31,7 @@ ROUTES: list[Route] = [
     *MESSAGES,
     *AGENT_STATES,
     *MEMORIES,
+    *SEARCH,
     *TASKS,
     *ARTIFACTS,
     *BATCH,

@@ -152,9 +152,9 @@ async def test_upserting_by_key_keeps_one_memory_and_records_every_change(conn: 
         same = await store(conn, world.a_alice, "use_opentelemetry", {"decision": "OpenTelemetry", "why": "standard"},
                            kind=MemoryKind.DECISION, conversation=world.conversation, tags=["observability", "architecture"])
         assert same.id == first.id
-        touched = await memories.touch_memory(conn, id=first.id)
+        touched = await memories.use_memory(conn, id=first.id)
         assert touched is not None and touched.access_count == 1 and touched.last_accessed_at is not None
-        assert await memories.touch_memories(conn, ids=[first.id]) == 1
+        assert [u.access_count for u in await memories.use_memories(conn, ids=[first.id])] == [2]
         history = await events(conn, world.org_a, first.id)
         assert [e.event for e in history] == [MemoryEventKind.CREATED, MemoryEventKind.UPDATED], "an identical upsert or a touch is not a change"
         created, updated = history
