@@ -1051,9 +1051,10 @@ CREATE FUNCTION app.search_bigrams(p_text text) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO ''
     AS $$
-    SELECT coalesce(array_agg(DISTINCT pg_catalog.substr(run.r, i.i, 2)), '{}')
+    SELECT coalesce(array_agg(DISTINCT g.g), '{}')
     FROM pg_catalog.unnest(app.search_cjk_runs(p_text)) AS run(r),
-        pg_catalog.generate_series(1, pg_catalog.char_length(run.r)) AS i(i)
+        pg_catalog.generate_series(1, pg_catalog.char_length(run.r)) AS i(i),
+        LATERAL (VALUES (pg_catalog.substr(run.r, i.i, 1)), (pg_catalog.substr(run.r, i.i, 2))) AS g(g)
 $$;
 
 
@@ -1061,7 +1062,7 @@ $$;
 -- Name: FUNCTION search_bigrams(p_text text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.search_bigrams(p_text text) IS 'Every character bigram of each CJK run of the text, and each run''s last character alone (so that every character starts some entry).';
+COMMENT ON FUNCTION app.search_bigrams(p_text text) IS 'Every character bigram of each CJK run of the text and every character alone.';
 
 
 --
@@ -1106,7 +1107,7 @@ $$;
 -- Name: FUNCTION search_document(p_organization_id uuid, p_text text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.search_document(p_organization_id uuid, p_text text) IS 'The search_vector of a text of an organization: English words (stemmed, with positions), CJK bigrams, the organization''s lexeme.';
+COMMENT ON FUNCTION app.search_document(p_organization_id uuid, p_text text) IS 'The search_vector of a text of an organization: English words (stemmed, with positions), CJK bigrams and unigrams, the organization''s lexeme.';
 
 
 --
@@ -1450,7 +1451,7 @@ CREATE FUNCTION fn.search_cjk_query(p_query text) RETURNS tsquery
     AS $$
     SELECT pg_catalog.string_agg(
         CASE
-            WHEN pg_catalog.char_length(run.r) = 1 THEN pg_catalog.quote_literal(run.r) || ':*'
+            WHEN pg_catalog.char_length(run.r) = 1 THEN pg_catalog.quote_literal(run.r)
             ELSE (
                 SELECT pg_catalog.string_agg(pg_catalog.quote_literal(pg_catalog.substr(run.r, i.i, 2)), ' & ')
                 FROM pg_catalog.generate_series(1, pg_catalog.char_length(run.r) - 1) AS i(i)

@@ -6,9 +6,9 @@
 -- syntax ("a phrase", or, -not), word* for a prefix, and Japanese (or other
 -- CJK) terms, each run of CJK characters being one required term:
 --   fn.search_english_query(q)  the English part (stemmed), CJK removed
---   fn.search_cjk_query(q)      each CJK run: 1 character -> 'x':* (prefix over
---                               the bigram lexemes), 2 -> the bigram, 3+ -> the
---                               AND of its bigrams (rechecked: fn.search_recheck)
+--   fn.search_cjk_query(q)      each CJK run: 1 character -> its unigram, 2 -> the
+--                               bigram, 3+ -> the AND of its bigrams (rechecked:
+--                               fn.search_recheck)
 --   fn.search_query(q)          both ANDed: what search_vector must match
 -- Each is NULL when the query has no such part (no English word, no CJK run).
 --   fn.search_terms(q)          the CJK runs of 3+ characters, for the recheck
@@ -52,7 +52,7 @@ SET search_path = ''
 AS $$
     SELECT pg_catalog.string_agg(
         CASE
-            WHEN pg_catalog.char_length(run.r) = 1 THEN pg_catalog.quote_literal(run.r) || ':*'
+            WHEN pg_catalog.char_length(run.r) = 1 THEN pg_catalog.quote_literal(run.r)
             ELSE (
                 SELECT pg_catalog.string_agg(pg_catalog.quote_literal(pg_catalog.substr(run.r, i.i, 2)), ' & ')
                 FROM pg_catalog.generate_series(1, pg_catalog.char_length(run.r) - 1) AS i(i)
@@ -223,6 +223,9 @@ BEGIN
         RETURN;
     END IF;
     org_query := text_query OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(org))::tsquery;
+    -- The organization is checked twice: its lexeme inside the GIN condition (what narrows the index scan to
+    -- the caller's organization) and organization_id, a plain filter written `(... = org) IS TRUE` so that the
+    -- planner does not add a B-tree scan of the whole organization to the GIN scan it already narrows.
     RETURN QUERY
     WITH accessible AS (
         -- app.can_access_conversation, as a set: owned, or shared with the user.
@@ -243,7 +246,7 @@ BEGIN
         FROM public.messages AS m
         WHERE 'message' = ANY (types)
           AND m.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND m.organization_id = org
+          AND (m.organization_id = org) IS TRUE
           AND m.conversation_id IN (SELECT s.id FROM searched AS s)
           AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(m.content, terms))
         UNION ALL
@@ -252,7 +255,7 @@ BEGIN
         FROM public.conversation_chunks AS k
         WHERE 'chunk' = ANY (types)
           AND k.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND k.organization_id = org
+          AND (k.organization_id = org) IS TRUE
           AND k.conversation_id IN (SELECT s.id FROM searched AS s)
           AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(k.content, terms))
         UNION ALL
@@ -261,7 +264,7 @@ BEGIN
         FROM public.memories AS y
         WHERE 'memory' = ANY (types)
           AND y.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND y.organization_id = org
+          AND (y.organization_id = org) IS TRUE
           AND (y.user_id IS NULL OR y.user_id = usr)
           AND (y.conversation_id IS NULL OR y.conversation_id IN (SELECT a.id FROM accessible AS a))
           AND (p_conversation_id IS NULL OR y.conversation_id = p_conversation_id)

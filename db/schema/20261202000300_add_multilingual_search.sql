@@ -7,11 +7,13 @@
 -- holds three kinds of lexemes, which never collide:
 --   * English words of the text with its CJK characters blanked out:
 --     to_tsvector('english', ...) (stemming, stop words, positions for phrases);
---   * for each run of CJK characters, every character bigram and the run's
---     last character alone ('承認フロー' -> 承認 認フ フロ ロー ー): a two-character
---     query is one lexeme, a one-character query the prefix 'x':* (every
---     character of a run starts some lexeme), a longer one the AND of its
---     bigrams, rechecked on the text (fn.search_query, db/functions/040_search.sql);
+--   * for each run of CJK characters, every character bigram and every
+--     character alone ('承認フロー' -> 承認 認フ フロ ロー 承 認 フ ロ ー): a one- or
+--     two-character query is one lexeme, a longer one the AND of its bigrams,
+--     rechecked on the text (fn.search_query, db/functions/040_search.sql).
+--     (Unigrams rather than a prefix match 'x':* over the bigrams: one posting
+--     list instead of one per bigram starting with x, and statistics the
+--     planner can use; docs/search.md has the measurements.)
 --   * the organization, as one lexeme (U+E002 + its id in hex): a search ANDs
 --     it in, so the GIN index itself narrows to the caller's organization
 --     instead of every organization's matches being fetched and filtered.
@@ -62,11 +64,12 @@ LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = ''
 AS $$
-    SELECT coalesce(array_agg(DISTINCT pg_catalog.substr(run.r, i.i, 2)), '{}')
+    SELECT coalesce(array_agg(DISTINCT g.g), '{}')
     FROM pg_catalog.unnest(app.search_cjk_runs(p_text)) AS run(r),
-        pg_catalog.generate_series(1, pg_catalog.char_length(run.r)) AS i(i)
+        pg_catalog.generate_series(1, pg_catalog.char_length(run.r)) AS i(i),
+        LATERAL (VALUES (pg_catalog.substr(run.r, i.i, 1)), (pg_catalog.substr(run.r, i.i, 2))) AS g(g)
 $$;
-COMMENT ON FUNCTION app.search_bigrams(text) IS 'Every character bigram of each CJK run of the text, and each run''s last character alone (so that every character starts some entry).';
+COMMENT ON FUNCTION app.search_bigrams(text) IS 'Every character bigram of each CJK run of the text and every character alone.';
 
 CREATE FUNCTION app.search_org_lexeme(p_organization_id uuid) RETURNS text
 LANGUAGE sql
@@ -84,7 +87,7 @@ AS $$
         OPERATOR(pg_catalog.||) pg_catalog.array_to_tsvector(app.search_bigrams(p_text))
         OPERATOR(pg_catalog.||) pg_catalog.array_to_tsvector(ARRAY[app.search_org_lexeme(p_organization_id)])
 $$;
-COMMENT ON FUNCTION app.search_document(uuid, text) IS 'The search_vector of a text of an organization: English words (stemmed, with positions), CJK bigrams, the organization''s lexeme.';
+COMMENT ON FUNCTION app.search_document(uuid, text) IS 'The search_vector of a text of an organization: English words (stemmed, with positions), CJK bigrams and unigrams, the organization''s lexeme.';
 
 CREATE FUNCTION app.memory_search_text(p_key text, p_content jsonb) RETURNS text
 LANGUAGE sql
