@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from gen.models import Conversation, ConversationShare, ConversationStatus
 
 from ..pipeline.pagination import CURSOR_SCHEMA, DEFAULT_LIMIT, MAX_LIMIT, PageQuery
+from ..pipeline.problems import FieldError, Problem
 from ..types import (
     NON_BLANK,
     JsonObject,
@@ -102,6 +104,7 @@ class ShareOut(BaseModel):
 # A chunk list's cursor: the chunk_index of the previous page's last chunk (any value past the last: empty page).
 CHUNK_CURSOR_PATTERN = r"^[0-9]{1,10}$"
 MAX_CHUNK_INDEX = 2**31 - 1
+_CHUNK_CURSOR = re.compile(CHUNK_CURSOR_PATTERN)
 
 
 class ChunkQuery(Strict):
@@ -110,10 +113,21 @@ class ChunkQuery(Strict):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Most chunks to return.")
     cursor: str | None = Field(
         None,
-        pattern=CHUNK_CURSOR_PATTERN,
-        description="next_cursor of the previous page, as it was returned; omit for the first page.",
-        json_schema_extra=CURSOR_SCHEMA,
+        description="next_cursor of the previous page, as it was returned (an opaque string); omit for the first page.",
+        json_schema_extra=CURSOR_SCHEMA | {"pattern": CHUNK_CURSOR_PATTERN},
     )
+
+    @field_validator("cursor")
+    @classmethod
+    def _a_position(cls, cursor: str | None) -> str | None:
+        # Checked here rather than as the field's pattern: a cursor that is not one is 400 invalid_cursor.
+        if cursor is not None and _CHUNK_CURSOR.fullmatch(cursor) is None:
+            raise Problem(
+                "invalid_cursor",
+                "cursor is not a next_cursor this API returned",
+                errors=[FieldError(loc=["query", "cursor"], message="not a valid cursor")],
+            )
+        return cursor
 
     def after(self) -> int | None:
         return None if self.cursor is None else min(int(self.cursor), MAX_CHUNK_INDEX)

@@ -421,7 +421,7 @@ async def test_recall_uses_similarity_where_a_memory_has_a_comparable_vector(con
     async with acting_as(conn, world.a_alice):
         near = await store(conn, world.a_alice, "near", {"text": "about budgets"})
         far = await store(conn, world.a_alice, "far", {"text": "about holidays"})
-        words = await store(conn, world.a_alice, "words", {"text": "budget review"})
+        await store(conn, world.a_alice, "words", {"text": "budget review"})
         other_model = await store(conn, world.a_alice, "other_model", {"text": "budget"})
         for memory, vector, model in ((near, [1, 0, 0], "m1"), (far, [0, 1, 0], "m1"), (other_model, [1, 0, 0], "m2")):
             await memories.set_memory_embedding(conn, id=memory.id, embedding=Vector(vector), embedding_model=model)

@@ -4,18 +4,15 @@ a search function without its filters caught, index-backed plans, memory scores 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
 from conversation_world import World, add_chunk, post, share, start
-from isolation import T0, Tenant, acting_as, refused
-from pgvector import Vector
+from isolation import Tenant, acting_as
 
 from gen import conversations, memories, search
 from gen.models import MemoryKind
