@@ -1373,33 +1373,42 @@ DECLARE
     org_query tsquery;
     terms text[] := fn.search_terms(p_query);
     types text[] := coalesce(p_types, ARRAY['message', 'chunk', 'memory']);
+    accessible uuid[];
+    searched uuid[];
 BEGIN
     IF org IS NULL OR text_query IS NULL OR pg_catalog.numnode(text_query) = 0 THEN
         RETURN;
     END IF;
-    org_query := text_query OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(org))::tsquery;
-    RETURN QUERY
-    WITH accessible AS (
-        -- app.can_access_conversation, as a set: owned, or shared with the user.
+    -- app.can_access_conversation, as a set: the conversations the user owns or has shared with them.
+    accessible := ARRAY(
         SELECT c.id FROM public.conversations AS c
         WHERE c.organization_id = org AND c.user_id = usr
         UNION
         SELECT s.conversation_id FROM public.conversation_shares AS s
         WHERE s.organization_id = org AND s.user_id = usr
-    ), searched AS (
-        SELECT a.id
-        FROM accessible AS a
-        JOIN public.conversations AS c ON c.id = a.id
-        WHERE (p_conversation_id IS NULL OR c.id = p_conversation_id)
+    );
+    -- Those the filters keep, for messages and chunks.
+    searched := ARRAY(
+        SELECT c.id FROM public.conversations AS c
+        WHERE c.id = ANY (accessible)
+          AND (p_conversation_id IS NULL OR c.id = p_conversation_id)
           AND (p_agent_id IS NULL OR c.agent_id = p_agent_id)
-    ), hits AS (
+    );
+    org_query := text_query OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(org))::tsquery;
+    -- The organization is checked twice: its lexeme inside the GIN condition (what narrows the index scan to
+    -- the caller's organization) and organization_id, a plain filter written `(... = org) IS TRUE` so that the
+    -- planner does not add a B-tree scan of the whole organization to the GIN scan it already narrows. The
+    -- conversations are a filter too (IS TRUE): as a join, the planner would rescan the GIN index once per
+    -- conversation of the user.
+    RETURN QUERY
+    WITH hits AS (
         SELECT 'message'::text AS kind, m.id, m.conversation_id, m.agent_id, m.content AS body, m.created_at,
             pg_catalog.ts_rank(m.search_vector, text_query, 1)::double precision AS rank
         FROM public.messages AS m
         WHERE 'message' = ANY (types)
           AND m.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND m.organization_id = org
-          AND m.conversation_id IN (SELECT s.id FROM searched AS s)
+          AND (m.organization_id = org) IS TRUE
+          AND (m.conversation_id = ANY (searched)) IS TRUE
           AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(m.content, terms))
         UNION ALL
         SELECT 'chunk', k.id, k.conversation_id, NULL::uuid, k.content, k.created_at,
@@ -1407,8 +1416,8 @@ BEGIN
         FROM public.conversation_chunks AS k
         WHERE 'chunk' = ANY (types)
           AND k.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND k.organization_id = org
-          AND k.conversation_id IN (SELECT s.id FROM searched AS s)
+          AND (k.organization_id = org) IS TRUE
+          AND (k.conversation_id = ANY (searched)) IS TRUE
           AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(k.content, terms))
         UNION ALL
         SELECT 'memory', y.id, y.conversation_id, y.agent_id, app.memory_search_text(y.key, y.content), y.created_at,
@@ -1416,9 +1425,9 @@ BEGIN
         FROM public.memories AS y
         WHERE 'memory' = ANY (types)
           AND y.search_vector OPERATOR(pg_catalog.@@) org_query
-          AND y.organization_id = org
+          AND (y.organization_id = org) IS TRUE
           AND (y.user_id IS NULL OR y.user_id = usr)
-          AND (y.conversation_id IS NULL OR y.conversation_id IN (SELECT a.id FROM accessible AS a))
+          AND (y.conversation_id IS NULL OR y.conversation_id = ANY (accessible))
           AND (p_conversation_id IS NULL OR y.conversation_id = p_conversation_id)
           AND (p_agent_id IS NULL OR y.agent_id = p_agent_id)
           AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(app.memory_search_text(y.key, y.content), terms))

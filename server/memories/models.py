@@ -178,7 +178,7 @@ class MemorySearch(Strict):
         description="Text to match (English and Japanese, as GET /v1/search). Without embedding, only memories "
         "matching it are candidates.",
     )
-    embedding: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+    embedding: list[Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]] | None = Field(
         None,
         min_length=1,
         max_length=2000,
