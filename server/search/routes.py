@@ -13,6 +13,8 @@ ROUTES: list[Route] = [
         auth=Auth.MEMBER,
         summary="Search messages, conversation chunks and memories (English and Japanese)",
         tag="search",
+        # Its q is free text, which a batch operation's path pattern cannot describe.
+        batchable=False,
         description="Full text over what the caller may read: messages and chunks of conversations they own or "
         "that are shared with them, organization-wide memories, their own private memories and those of "
         "conversations they can access (API keys: organization-wide memories only). English words are stemmed, "
