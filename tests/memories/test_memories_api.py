@@ -432,3 +432,6 @@ async def test_memory_search_ranks_with_its_score_parts_and_counts_uses(
     key = {"X-API-Key": (await create_key(client, token()))["secret"]}
     resp = await client.post("/v1/memories/search", json={"private": True}, headers=key)
     await problem(resp, 422, "validation_failed")
+    resp = await client.get("/v1/memories/search", headers=alice)
+    await problem(resp, 405, "method_not_allowed")
+    assert resp.headers["Allow"] == "POST", "search is not a memory id"
