@@ -21,19 +21,22 @@ __all__ = [
     "LIST_MEMORIES",
     "LIST_MEMORY_EVENTS",
     "LIST_MEMORY_LINKS",
+    "RECALL_MEMORIES",
     "SET_MEMORY_EMBEDDING",
-    "TOUCH_MEMORIES",
-    "TOUCH_MEMORY",
     "UNLINK_MEMORIES",
     "UPDATE_MEMORY",
     "UPSERT_MEMORY_BY_KEY",
+    "USE_MEMORIES",
+    "USE_MEMORY",
     "CreateMemoryRow",
     "GetMemoryByKeyRow",
     "GetMemoryRow",
     "ListMemoriesRow",
-    "TouchMemoryRow",
+    "RecallMemoriesRow",
     "UpdateMemoryRow",
     "UpsertMemoryByKeyRow",
+    "UseMemoriesRow",
+    "UseMemoryRow",
     "create_memory",
     "delete_memory",
     "get_memory",
@@ -42,12 +45,13 @@ __all__ = [
     "list_memories",
     "list_memory_events",
     "list_memory_links",
+    "recall_memories",
     "set_memory_embedding",
-    "touch_memories",
-    "touch_memory",
     "unlink_memories",
     "update_memory",
     "upsert_memory_by_key",
+    "use_memories",
+    "use_memory",
 ]
 
 
@@ -105,8 +109,10 @@ class CreateMemoryRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -210,8 +216,10 @@ class UpsertMemoryByKeyRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -296,8 +304,10 @@ class GetMemoryRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -353,8 +363,10 @@ class GetMemoryByKeyRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -432,8 +444,10 @@ class ListMemoriesRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -529,8 +543,10 @@ class UpdateMemoryRow(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
@@ -554,45 +570,145 @@ async def update_memory(
     return None if row is None else _from_record(UpdateMemoryRow, row)
 
 
-TOUCH_MEMORY = """-- name: TouchMemory :one
-UPDATE memories
-SET access_count = access_count + 1,
-    last_accessed_at = now()
-WHERE id = $1
-RETURNING id, access_count, last_accessed_at
+USE_MEMORY = """-- name: UseMemory :one
+SELECT id, access_count, last_accessed_at
+FROM fn.use_memories(ARRAY[$1::uuid])
 """
 
 
-class TouchMemoryRow(BaseModel):
-    """A row of touch_memory."""
+class UseMemoryRow(BaseModel):
+    """A row of use_memory."""
 
-    id: UUID
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    id: UUID | None
+    access_count: int | None
+    last_accessed_at: datetime | None
 
 
-async def touch_memory(conn: Connection, *, id: UUID) -> TouchMemoryRow | None:
-    """Count a use of a memory (access_count + 1, last_accessed_at now); not a
-    change: no history, updated_at stays.
+async def use_memory(conn: Connection, *, id: UUID) -> UseMemoryRow | None:
+    """Count a use of a memory the caller may read (access_count + 1,
+    last_accessed_at now; fn.use_memories, the only way to count one); not a
+    change: no history, updated_at stays. No row: not readable.
     """
-    row = await conn.fetchrow(TOUCH_MEMORY, id)
-    return None if row is None else _from_record(TouchMemoryRow, row)
+    row = await conn.fetchrow(USE_MEMORY, id)
+    return None if row is None else _from_record(UseMemoryRow, row)
 
 
-TOUCH_MEMORIES = """-- name: TouchMemories :execrows
-UPDATE memories
-SET access_count = access_count + 1,
-    last_accessed_at = now()
-WHERE id = ANY ($1::uuid[])
+USE_MEMORIES = """-- name: UseMemories :many
+SELECT id, access_count, last_accessed_at
+FROM fn.use_memories($1::uuid[])
 """
 
 
-async def touch_memories(conn: Connection, *, ids: list[UUID]) -> int:
-    """Count a use of each memory in ids (those the caller may read), e.g. the
-    memories put into a context.
+class UseMemoriesRow(BaseModel):
+    """A row of use_memories."""
+
+    id: UUID | None
+    access_count: int | None
+    last_accessed_at: datetime | None
+
+
+async def use_memories(conn: Connection, *, ids: list[UUID]) -> list[UseMemoriesRow]:
+    """Count a use of each memory in ids the caller may read (fn.use_memories),
+    e.g. the memories put into a context or recalled by a search.
     """
-    status = await conn.execute(TOUCH_MEMORIES, ids)
-    return int(status.split()[-1])
+    rows = await conn.fetch(USE_MEMORIES, ids)
+    return _from_records(UseMemoriesRow, rows)
+
+
+RECALL_MEMORIES = """-- name: RecallMemories :many
+SELECT id, organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags,
+    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at,
+    text_match, similarity, relevance, recency, score
+FROM fn.recall_memories(
+    $1::text,
+    $2::vector,
+    $3::text,
+    $4::double precision,
+    $5::double precision,
+    $6::double precision,
+    $7::boolean,
+    $8::uuid,
+    $9::uuid,
+    $10::memory_kind,
+    $11::memory_type,
+    $12::text[],
+    $13::text[],
+    $14::timestamptz,
+    $15::integer
+)
+"""
+
+
+class RecallMemoriesRow(BaseModel):
+    """A row of recall_memories."""
+
+    id: UUID | None
+    organization_id: UUID | None
+    user_id: UUID | None
+    agent_id: UUID | None
+    conversation_id: UUID | None
+    kind: MemoryKind | None
+    memory_type: MemoryType | None
+    key: str | None
+    content: JsonValue | None
+    tags: list[str] | None
+    importance: float | None
+    decay_rate: float | None
+    access_count: int | None
+    last_accessed_at: datetime | None
+    embedding_model: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    text_match: float | None
+    similarity: float | None
+    relevance: float | None
+    recency: float | None
+    score: float | None
+
+
+async def recall_memories(
+    conn: Connection,
+    *,
+    query: str | None,
+    embedding: Vector | None,
+    embedding_model: str | None,
+    relevance_weight: float,
+    importance_weight: float,
+    recency_weight: float,
+    private: bool | None,
+    agent_id: UUID | None,
+    conversation_id: UUID | None,
+    kind: MemoryKind | None,
+    memory_type: MemoryType | None,
+    tags_any: list[str] | None,
+    tags_all: list[str] | None,
+    now: datetime,
+    limit: int,
+) -> list[RecallMemoriesRow]:
+    """The memories the caller may read, ranked by relevance (text match, or
+    similarity to embedding where the memory has a vector of embedding_model)
+    × importance × recency, each raised to its weight; see fn.recall_memories.
+    Every filter given narrows the candidates.
+    """
+    rows = await conn.fetch(
+        RECALL_MEMORIES,
+        query,
+        embedding,
+        embedding_model,
+        relevance_weight,
+        importance_weight,
+        recency_weight,
+        private,
+        agent_id,
+        conversation_id,
+        kind,
+        memory_type,
+        tags_any,
+        tags_all,
+        now,
+        limit,
+    )
+    return _from_records(RecallMemoriesRow, rows)
 
 
 SET_MEMORY_EMBEDDING = """-- name: SetMemoryEmbedding :execrows

@@ -6,10 +6,10 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from . import Connection, _from_record, _from_records
-from .models import File, Message, MessageFile, MessageRole, MessageStatus, MessageVersion
+from .models import File, MessageFile, MessageRole, MessageStatus, MessageVersion
 
 __all__ = [
     "ATTACH_FILES_TO_MESSAGE",
@@ -24,6 +24,13 @@ __all__ = [
     "LIST_MESSAGE_VERSIONS",
     "LIST_REPLIES",
     "UPDATE_MESSAGE_PROGRESS",
+    "CreateMessageRow",
+    "EditMessageRow",
+    "GetMessageRow",
+    "ListLatestMessagesRow",
+    "ListMessagesRow",
+    "ListRepliesRow",
+    "UpdateMessageProgressRow",
     "attach_files_to_message",
     "create_message",
     "delete_message",
@@ -64,6 +71,43 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 """
 
 
+class CreateMessageRow(BaseModel):
+    """A row of create_message."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
 async def create_message(
     conn: Connection,
     *,
@@ -78,7 +122,7 @@ async def create_message(
     input_tokens: int | None,
     output_tokens: int | None,
     conversation_id: UUID,
-) -> Message | None:
+) -> CreateMessageRow | None:
     """Post a message to a conversation the caller can access. A user message's
     user_id is the caller; agent, system and tool messages have user_id NULL or
     the caller. parent_message_id must be in the same conversation. The
@@ -98,7 +142,7 @@ async def create_message(
         output_tokens,
         conversation_id,
     )
-    return None if row is None else _from_record(Message, row)
+    return None if row is None else _from_record(CreateMessageRow, row)
 
 
 GET_MESSAGE = """-- name: GetMessage :one
@@ -109,10 +153,47 @@ WHERE id = $1
 """
 
 
-async def get_message(conn: Connection, *, id: UUID) -> Message | None:
+class GetMessageRow(BaseModel):
+    """A row of get_message."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
+async def get_message(conn: Connection, *, id: UUID) -> GetMessageRow | None:
     """The message with this id, if the caller can access its conversation."""
     row = await conn.fetchrow(GET_MESSAGE, id)
-    return None if row is None else _from_record(Message, row)
+    return None if row is None else _from_record(GetMessageRow, row)
 
 
 LIST_MESSAGES = """-- name: ListMessages :many
@@ -130,6 +211,43 @@ LIMIT $5
 """
 
 
+class ListMessagesRow(BaseModel):
+    """A row of list_messages."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
 async def list_messages(
     conn: Connection,
     *,
@@ -138,12 +256,12 @@ async def list_messages(
     cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
-) -> list[Message]:
+) -> list[ListMessagesRow]:
     """A conversation's messages, oldest first. Page with the last row's
     (created_at, id) as cursor.
     """
     rows = await conn.fetch(LIST_MESSAGES, organization_id, conversation_id, cursor_at, cursor_id, limit)
-    return _from_records(Message, rows)
+    return _from_records(ListMessagesRow, rows)
 
 
 LIST_LATEST_MESSAGES = """-- name: ListLatestMessages :many
@@ -161,6 +279,43 @@ LIMIT $5
 """
 
 
+class ListLatestMessagesRow(BaseModel):
+    """A row of list_latest_messages."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
 async def list_latest_messages(
     conn: Connection,
     *,
@@ -169,12 +324,12 @@ async def list_latest_messages(
     cursor_at: datetime | None,
     cursor_id: UUID | None,
     limit: int,
-) -> list[Message]:
+) -> list[ListLatestMessagesRow]:
     """A conversation's messages, newest first (a context window, or a chat
     scrolled back). Page with the last row's (created_at, id) as cursor.
     """
     rows = await conn.fetch(LIST_LATEST_MESSAGES, organization_id, conversation_id, cursor_at, cursor_id, limit)
-    return _from_records(Message, rows)
+    return _from_records(ListLatestMessagesRow, rows)
 
 
 LIST_REPLIES = """-- name: ListReplies :many
@@ -190,10 +345,47 @@ ORDER BY r.created_at, r.id
 """
 
 
-async def list_replies(conn: Connection, *, parent_message_id: UUID) -> list[Message]:
+class ListRepliesRow(BaseModel):
+    """A row of list_replies."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
+async def list_replies(conn: Connection, *, parent_message_id: UUID) -> list[ListRepliesRow]:
     """The direct replies to a message, oldest first."""
     rows = await conn.fetch(LIST_REPLIES, parent_message_id)
-    return _from_records(Message, rows)
+    return _from_records(ListRepliesRow, rows)
 
 
 EDIT_MESSAGE = """-- name: EditMessage :one
@@ -206,20 +398,57 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 """
 
 
+class EditMessageRow(BaseModel):
+    """A row of edit_message."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
 async def edit_message(
     conn: Connection,
     *,
     content: str | None,
     content_parts: JsonValue | None,
     id: UUID,
-) -> Message | None:
+) -> EditMessageRow | None:
     """Replace a message's content (NULL leaves that part as it is). For a
     finished message the database keeps the earlier content in
     message_versions and increments version; pending and streaming messages
     are overwritten in place.
     """
     row = await conn.fetchrow(EDIT_MESSAGE, content, content_parts, id)
-    return None if row is None else _from_record(Message, row)
+    return None if row is None else _from_record(EditMessageRow, row)
 
 
 UPDATE_MESSAGE_PROGRESS = """-- name: UpdateMessageProgress :one
@@ -234,6 +463,43 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 """
 
 
+class UpdateMessageProgressRow(BaseModel):
+    """A row of update_message_progress."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    parent_message_id: UUID | None = Field(
+        description="The message this one replies to, in the same conversation; NULL for a root."
+    )
+    user_id: UUID | None = Field(
+        description=(
+            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
+        ),
+    )
+    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
+    role: MessageRole
+    content: str = Field(description="The text of the message.")
+    content_parts: JsonValue = Field(
+        description=(
+            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
+            "\"image\", \"file_id\": \"...\"}]."
+        ),
+    )
+    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
+    status: MessageStatus
+    version: int = Field(
+        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
+    )
+    input_tokens: int = Field(
+        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
+    )
+    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
+    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
+    created_at: datetime
+    updated_at: datetime
+
+
 async def update_message_progress(
     conn: Connection,
     *,
@@ -242,13 +508,13 @@ async def update_message_progress(
     output_tokens: int | None,
     metadata: JsonValue | None,
     id: UUID,
-) -> Message | None:
+) -> UpdateMessageProgressRow | None:
     """Record an agent message's progress: status, token counts, and metadata
     keys merged in (NULL leaves a field as it is). Token changes reach the
     conversation's totals by trigger.
     """
     row = await conn.fetchrow(UPDATE_MESSAGE_PROGRESS, status, input_tokens, output_tokens, metadata, id)
-    return None if row is None else _from_record(Message, row)
+    return None if row is None else _from_record(UpdateMessageProgressRow, row)
 
 
 DELETE_MESSAGE = """-- name: DeleteMessage :execrows

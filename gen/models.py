@@ -506,9 +506,8 @@ class Conversation(BaseModel):
 
 
 class ConversationChunk(BaseModel):
-    """Large pieces of conversation text, in order, searchable by full text in any language:
-    search_vector (simple configuration, no stemming) for words, a trigram index on content for
-    substrings (Japanese has no spaces between words).
+    """Large pieces of conversation text, in order, searchable by full text in English and Japanese
+    (search_vector: English words, CJK bigrams; docs/search.md).
     """
 
     id: UUID
@@ -516,10 +515,14 @@ class ConversationChunk(BaseModel):
     conversation_id: UUID
     chunk_index: int = Field(description="Position of the chunk in its conversation, from 0.")
     content: str
-    search_vector: str = Field(description="to_tsvector('simple', content), generated.")
     token_count: int | None
     metadata: JsonValue
     created_at: datetime
+    search_vector: str = Field(
+        description=(
+            "Full text of content in English and CJK with the organization's lexeme (app.search_document), generated."
+        ),
+    )
 
 
 class ConversationShare(BaseModel):
@@ -694,17 +697,22 @@ class Memory(BaseModel):
             "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
         ),
     )
-    access_count: int = Field(description="How often the memory was used (TouchMemory).")
-    last_accessed_at: datetime | None = Field(description="When the memory was last used (TouchMemory); NULL: never.")
+    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
+    last_accessed_at: datetime | None = Field(
+        description="When the memory was last used (fn.use_memories); NULL: never."
+    )
     embedding: Vector | None = Field(
         description="The memory's vector (any dimensions; NULL until embedded), of embedding_model."
     )
     embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
-    search_vector: str = Field(
-        description="Full text of key and the string values of content (simple configuration), generated."
-    )
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+    search_vector: str = Field(
+        description=(
+            "Full text of key and the string values of content in English and CJK with the organization's lexeme "
+            "(app.search_document), generated."
+        ),
+    )
 
 
 class MemoryEvent(BaseModel):
@@ -790,6 +798,11 @@ class Message(BaseModel):
     edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
     created_at: datetime
     updated_at: datetime
+    search_vector: str = Field(
+        description=(
+            "Full text of content in English and CJK with the organization's lexeme (app.search_document), generated."
+        ),
+    )
 
 
 class MessageFile(BaseModel):

@@ -20,6 +20,7 @@ from .memories.routes import ROUTES as MEMORIES
 from .messages.routes import ROUTES as MESSAGES
 from .ops.routes import ROUTES as OPS
 from .pipeline.route import Route
+from .search.routes import ROUTES as SEARCH
 from .tasks.routes import ROUTES as TASKS
 from .webhooks.routes import ROUTES as WEBHOOKS
 
@@ -34,6 +35,7 @@ ROUTES: list[Route] = [
     *FILES,
     *AGENT_STATES,
     *MEMORIES,
+    *SEARCH,
     *TASKS,
     *ARTIFACTS,
     *BATCH,

@@ -17,7 +17,7 @@ import pytest
 from isolation import Tenant, acting_as, seed_identities
 
 from gen import conversations, files, messages
-from gen.models import Conversation, File, FileKind, Message, MessageRole
+from gen.models import Conversation, File, FileKind, MessageRole
 
 CONVERSATION_TABLES = [
     "conversations",
@@ -83,7 +83,7 @@ async def post(
     role: MessageRole = MessageRole.USER,
     parent: UUID | None = None,
     **fields: Any,
-) -> Message:
+) -> messages.CreateMessageRow:
     """A message with every optional field defaulted."""
     values: dict[str, Any] = {
         "agent_id": None, "content_parts": None, "metadata": None, "status": None, "input_tokens": None, "output_tokens": None,

@@ -140,25 +140,6 @@ WHERE organization_id = sqlc.arg(organization_id)
 ORDER BY chunk_index
 LIMIT sqlc.arg('limit');
 
--- name: SearchConversationChunks :many
--- Chunks of one conversation matching query, in English or Japanese: as
--- words (simple full text) or as a substring (LIKE wildcards in query match
--- literally; works for terms of any length). Best word matches first, then in
--- order. Searching every conversation at once belongs in a SECURITY DEFINER
--- function: under row level security the full-text and LIKE operators (not
--- leakproof) cannot use the GIN indexes.
-SELECT id, organization_id, conversation_id, chunk_index, content, token_count, metadata, created_at,
-    ts_rank(search_vector, websearch_to_tsquery('simple', sqlc.arg(query))) AS rank
-FROM conversation_chunks
-WHERE organization_id = sqlc.arg(organization_id)
-  AND conversation_id = sqlc.arg(conversation_id)
-  AND (
-      search_vector @@ websearch_to_tsquery('simple', sqlc.arg(query))
-      OR content ILIKE '%' || replace(replace(replace(sqlc.arg(query), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-  )
-ORDER BY rank DESC, chunk_index
-LIMIT sqlc.arg('limit');
-
 -- name: DeleteConversationChunk :execrows
 -- Delete a chunk; the conversation's owner only.
 DELETE FROM conversation_chunks

@@ -114,22 +114,44 @@ WHERE id = sqlc.arg(id)
 RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags,
     importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at;
 
--- name: TouchMemory :one
--- Count a use of a memory (access_count + 1, last_accessed_at now); not a
--- change: no history, updated_at stays.
-UPDATE memories
-SET access_count = access_count + 1,
-    last_accessed_at = now()
-WHERE id = sqlc.arg(id)
-RETURNING id, access_count, last_accessed_at;
+-- name: UseMemory :one
+-- Count a use of a memory the caller may read (access_count + 1,
+-- last_accessed_at now; fn.use_memories, the only way to count one); not a
+-- change: no history, updated_at stays. No row: not readable.
+SELECT id, access_count, last_accessed_at
+FROM fn.use_memories(ARRAY[sqlc.arg(id)::uuid]);
 
--- name: TouchMemories :execrows
--- Count a use of each memory in ids (those the caller may read), e.g. the
--- memories put into a context.
-UPDATE memories
-SET access_count = access_count + 1,
-    last_accessed_at = now()
-WHERE id = ANY (sqlc.arg(ids)::uuid[]);
+-- name: UseMemories :many
+-- Count a use of each memory in ids the caller may read (fn.use_memories),
+-- e.g. the memories put into a context or recalled by a search.
+SELECT id, access_count, last_accessed_at
+FROM fn.use_memories(sqlc.arg(ids)::uuid[]);
+
+-- name: RecallMemories :many
+-- The memories the caller may read, ranked by relevance (text match, or
+-- similarity to embedding where the memory has a vector of embedding_model)
+-- × importance × recency, each raised to its weight; see fn.recall_memories.
+-- Every filter given narrows the candidates.
+SELECT id, organization_id, user_id, agent_id, conversation_id, kind, memory_type, key, content, tags,
+    importance, decay_rate, access_count, last_accessed_at, embedding_model, created_at, updated_at,
+    text_match, similarity, relevance, recency, score
+FROM fn.recall_memories(
+    sqlc.narg(query)::text,
+    sqlc.narg(embedding)::vector,
+    sqlc.narg(embedding_model)::text,
+    sqlc.arg(relevance_weight)::double precision,
+    sqlc.arg(importance_weight)::double precision,
+    sqlc.arg(recency_weight)::double precision,
+    sqlc.narg(private)::boolean,
+    sqlc.narg(agent_id)::uuid,
+    sqlc.narg(conversation_id)::uuid,
+    sqlc.narg(kind)::memory_kind,
+    sqlc.narg(memory_type)::memory_type,
+    sqlc.narg(tags_any)::text[],
+    sqlc.narg(tags_all)::text[],
+    sqlc.arg(now)::timestamptz,
+    sqlc.arg('limit')::integer
+);
 
 -- name: SetMemoryEmbedding :execrows
 -- Store a memory's vector and the model that produced it (no history: the

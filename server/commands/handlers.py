@@ -34,8 +34,8 @@ from gen.models import Conversation, ConversationStatus
 from ..artifacts.handlers import create_artifact
 from ..conversations.handlers import create_conversation, list_conversations, update_conversation
 from ..conversations.models import ConversationOut, ConversationQuery, ConversationUpdate
-from ..memories.handlers import create_memory, list_memories
-from ..memories.models import MemoryOut, MemoryQuery
+from ..memories.handlers import create_memory, list_memories, search_memories
+from ..memories.models import MemoryOut, MemoryQuery, MemorySearch
 from ..pipeline.context import Context
 from ..pipeline.problems import FieldError, Problem, from_validation_error, not_found, validation_problem
 from ..tasks.handlers import create_task
@@ -53,6 +53,7 @@ from .models import (
     ListMemories,
     ListSessions,
     QueryMemories,
+    QueryMemoriesData,
     RetrieveMemory,
     SessionData,
     StoreConversationChunk,
@@ -231,6 +232,8 @@ async def retrieve_memory(ctx: Context, command: RetrieveMemory, loc: Loc) -> tu
 
 async def query_memories(ctx: Context, command: QueryMemories | ListMemories, loc: Loc) -> tuple[str, JsonValue]:
     data = command.data
+    if data.query is not None:
+        return await _recall_memories(ctx, data)
     query = _query(
         MemoryQuery,
         conversation_id=None if data.session_id is None else (await _session(ctx, data.session_id)).id,
@@ -243,6 +246,30 @@ async def query_memories(ctx: Context, command: QueryMemories | ListMemories, lo
     )
     page = await list_memories(ctx, query=query)
     return f"{len(page.items)} memories", page.model_dump(mode="json")
+
+
+async def _recall_memories(ctx: Context, data: QueryMemoriesData) -> tuple[str, JsonValue]:
+    if data.cursor is not None:
+        raise validation_problem([FieldError(loc=["body", "cursor"], message="a text query is not paged")])
+    if data.min_importance is not None:
+        raise validation_problem(
+            [FieldError(loc=["body", "min_importance"], message="not with a text query: importance is part of the score")]
+        )
+    if data.limit is not None and data.limit > 100:
+        raise validation_problem([FieldError(loc=["body", "limit"], message="at most 100 with a text query")])
+    conversation_id = None if data.session_id is None else (await _session(ctx, data.session_id)).id
+    recalled = await search_memories(
+        ctx,
+        body=MemorySearch(
+            query=data.query,
+            conversation_id=conversation_id,
+            kind=data.kind,
+            memory_type=data.memory_type,
+            tags_all=data.tags or None,
+            limit=data.limit or 10,
+        ),
+    )
+    return f"{len(recalled.items)} memories", recalled.model_dump(mode="json")
 
 
 async def conversation_chunk(ctx: Context, command: StoreConversationChunk, loc: Loc) -> tuple[str, JsonValue]:

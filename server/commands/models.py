@@ -91,6 +91,12 @@ class QueryMemoriesData(Strict):
     model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
 
     session_id: SessionRef | None = None
+    query: Annotated[str, Field(min_length=1, max_length=1000, pattern=NON_BLANK)] | None = Field(
+        None,
+        description="Text to recall memories by (English or Japanese): the matching memories ranked by text match "
+        "* importance * recency, as POST /v1/memories/search, with their scores (no cursor, at most 100). "
+        "Without it, the memories newest first, paged.",
+    )
     kind: MemoryKind | None = Field(None, alias="type")
     memory_type: MemoryType | None = None
     tags: list[Tag] | None = Field(None, max_length=50, description="Memories with all of these tags.")

@@ -22,6 +22,9 @@ from ..pipeline.pagination import Page, Position
 from ..pipeline.problems import Problem, forbidden, missing_reference, not_found
 from ..types import IdPath, Items
 from .models import (
+    ChunkCreate,
+    ChunkOut,
+    ChunkQuery,
     ConversationCreate,
     ConversationOut,
     ConversationQuery,
@@ -30,6 +33,10 @@ from .models import (
     ShareCreate,
     ShareOut,
 )
+
+CHUNK_CONSTRAINT_FIELDS = {
+    "conversation_chunks_organization_id_conversation_id_chunk_i_key": ["body", "chunk_index"],
+}
 
 
 async def visible_conversation(conn: Connection, conversation_id: UUID) -> Conversation:
@@ -168,3 +175,34 @@ async def unshare_conversation(ctx: Context, *, path: ConversationSharePath) -> 
         removed = await q.unshare_conversation(conn, conversation_id=path.id, user_id=path.user_id)
     if removed == 0:
         raise not_found("share")
+
+
+async def list_conversation_chunks(ctx: Context, *, path: IdPath, query: ChunkQuery) -> Page[ChunkOut]:
+    conversation_id = path.id
+    async with ctx.tx() as conn:
+        await visible_conversation(conn, conversation_id)
+        rows = await q.list_conversation_chunks(
+            conn,
+            organization_id=ctx.org_id,
+            conversation_id=conversation_id,
+            cursor_chunk_index=query.after(),
+            limit=query.limit + 1,
+        )
+    shown = rows[: query.limit]
+    next_cursor = str(shown[-1].chunk_index) if len(rows) > query.limit and shown else None
+    return Page[ChunkOut](items=[ChunkOut.from_row(row) for row in shown], next_cursor=next_cursor)
+
+
+async def add_conversation_chunk(ctx: Context, *, path: IdPath, body: ChunkCreate) -> ChunkOut:
+    async with ctx.write_tx(CHUNK_CONSTRAINT_FIELDS) as conn:
+        row = await q.add_conversation_chunk(
+            conn,
+            conversation_id=path.id,
+            chunk_index=body.chunk_index,
+            content=body.content,
+            token_count=body.token_count,
+            metadata=body.metadata,
+        )
+    if row is None:  # not a conversation the caller can access
+        raise not_found("conversation")
+    return ChunkOut.from_row(row)

@@ -85,4 +85,27 @@ ROUTES: list[Route] = [
         tag="conversations",
         description="By the owner, or by the recipient leaving the conversation. No such share: 404.",
     ),
+    Route(
+        method="GET",
+        path="/v1/conversations/{id}/chunks",
+        handler=handlers.list_conversation_chunks,
+        auth=Auth.USER,
+        summary="List a conversation's chunks in order",
+        tag="conversations",
+        description="Large pieces of the conversation's text, by chunk_index. Search them with GET /v1/search "
+        "(types=chunk, conversation_id).",
+    ),
+    Route(
+        method="POST",
+        path="/v1/conversations/{id}/chunks",
+        handler=handlers.add_conversation_chunk,
+        auth=Auth.USER,
+        summary="Add a chunk of text to a conversation",
+        tag="conversations",
+        status=201,
+        idempotent=True,
+        errors=("conflict",),
+        description="Owner or share recipient. At chunk_index, or after the last chunk when omitted; an index "
+        "taken already: 409. Searchable (English and Japanese) as soon as it is stored.",
+    ),
 ]

@@ -14,11 +14,14 @@ cannot use is 409 naming the field (the insert policy would refuse it).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
+
+from pgvector import Vector
 
 from gen import Connection
 from gen import memories as q
-from gen.memories import GetMemoryRow
+from gen.memories import GetMemoryRow, RecallMemoriesRow
 
 from ..agents.handlers import referenced_agent
 from ..conversations.handlers import referenced_conversation
@@ -26,8 +29,18 @@ from ..pipeline.context import Context
 from ..pipeline.pagination import Page, PageQuery
 from ..pipeline.problems import FieldError, not_found, validation_problem
 from ..pipeline.route import Answer
-from ..types import IdPath
-from .models import MemoryCreate, MemoryEventOut, MemoryGetQuery, MemoryOut, MemoryQuery, MemoryUpdate
+from ..types import IdPath, Items
+from .models import (
+    MemoryCreate,
+    MemoryEventOut,
+    MemoryGetQuery,
+    MemoryOut,
+    MemoryQuery,
+    MemorySearch,
+    MemorySearchHit,
+    MemoryUpdate,
+    ScoreParts,
+)
 
 CONSTRAINT_FIELDS = {
     "memories_agent_id_fkey": ["body", "agent_id"],
@@ -130,7 +143,7 @@ async def get_memory(ctx: Context, *, path: IdPath, query: MemoryGetQuery) -> Me
     async with ctx.tx() as conn:
         out = MemoryOut.from_row(await _visible_memory(conn, memory_id))
         if touch:
-            used = await q.touch_memory(conn, id=memory_id)
+            used = await q.use_memory(conn, id=memory_id)
             if used is None:  # deleted meanwhile
                 raise not_found("memory")
             out = out.model_copy(update={"access_count": used.access_count, "last_accessed_at": used.last_accessed_at})
@@ -185,3 +198,60 @@ async def list_memory_history(ctx: Context, *, path: IdPath, query: PageQuery) -
         ):
             raise not_found("memory")
     return Page[MemoryEventOut].of(rows, query, MemoryEventOut.from_row)
+
+
+async def search_memories(ctx: Context, *, body: MemorySearch) -> Items[MemorySearchHit]:
+    if body.embedding is not None and body.embedding_model is None:
+        raise validation_problem([FieldError(loc=["body", "embedding_model"], message="required with embedding")])
+    if body.private:
+        _caller_user_id(ctx, ["body", "private"])
+    async with ctx.tx() as conn:
+        rows = await q.recall_memories(
+            conn,
+            query=body.query,
+            embedding=None if body.embedding is None else Vector(body.embedding),
+            embedding_model=body.embedding_model,
+            relevance_weight=body.relevance_weight,
+            importance_weight=body.importance_weight,
+            recency_weight=body.recency_weight,
+            private=body.private,
+            agent_id=body.agent_id,
+            conversation_id=body.conversation_id,
+            kind=body.kind,
+            memory_type=body.memory_type,
+            tags_any=body.tags_any,
+            tags_all=body.tags_all,
+            now=datetime.now(UTC),
+            limit=body.limit,
+        )
+        hits = [_hit(row) for row in rows]
+        if body.touch and hits:
+            used = {u.id: u for u in await q.use_memories(conn, ids=[h.memory.id for h in hits])}
+            hits = [
+                h.model_copy(
+                    update={
+                        "memory": h.memory.model_copy(
+                            update={
+                                "access_count": used[h.memory.id].access_count,
+                                "last_accessed_at": used[h.memory.id].last_accessed_at,
+                            }
+                        )
+                    }
+                )
+                if h.memory.id in used
+                else h
+                for h in hits
+            ]
+    return Items[MemorySearchHit](items=hits)
+
+
+def _hit(row: RecallMemoriesRow) -> MemorySearchHit:
+    parts = ScoreParts(
+        score=row.score or 0.0,
+        relevance=row.relevance or 0.0,
+        text_match=row.text_match or 0.0,
+        similarity=row.similarity,
+        importance=row.importance or 0.0,
+        recency=row.recency or 0.0,
+    )
+    return MemorySearchHit(memory=MemoryOut.from_row(row), score=parts)

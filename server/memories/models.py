@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from gen.models import MemoryEvent, MemoryEventKind, MemoryKind, MemoryType
 
 from ..pipeline.pagination import PageQuery
-from ..types import NON_BLANK, JsonObject, Strict
+from ..types import NON_BLANK, JsonObject, Strict, WholeNumber
 
 # One tag: no NUL, no comma, no space at either end.
 _TAG = r"[^\x00, ](?:[^\x00,]*[^\x00, ])?"
@@ -156,3 +156,68 @@ class MemoryEventOut(BaseModel):
     @classmethod
     def from_row(cls, row: MemoryEvent) -> MemoryEventOut:
         return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
+
+
+Weight = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+EmbeddingModel = Annotated[str, Field(min_length=1, max_length=200, pattern=NON_BLANK, examples=["text-embedding-3-small"])]
+
+
+class MemorySearch(Strict):
+    """Recall: the memories that matter most now, by relevance, importance and recency."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"query": "承認フロー", "kind": "decision", "importance_weight": 2, "limit": 5}],
+            "dependentRequired": {"embedding": ["embedding_model"]},
+        },
+    )
+
+    query: Annotated[str, Field(min_length=1, max_length=1000, pattern=NON_BLANK)] | None = Field(
+        None,
+        description="Text to match (English and Japanese, as GET /v1/search). Without embedding, only memories "
+        "matching it are candidates.",
+    )
+    embedding: list[Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=2000,
+        description="A query vector (computed by the caller's embedding model). Memories with a vector of "
+        "embedding_model and the same dimensions are ranked by cosine similarity, the others by text match; "
+        "every memory in scope is a candidate.",
+    )
+    embedding_model: EmbeddingModel | None = Field(None, description="The model of embedding (required with it).")
+    relevance_weight: Weight = Field(1, description="Exponent of relevance (similarity or text match); 0 ignores it.")
+    importance_weight: Weight = Field(1, description="Exponent of importance; 0 ignores it.")
+    recency_weight: Weight = Field(1, description="Exponent of recency (exp(-decay_rate * days since last use)).")
+    private: bool | None = Field(
+        None, description="true: only the caller's private memories; false: only organization-wide ones."
+    )
+    agent_id: UUID | None = Field(None, description="Only memories of this agent.")
+    conversation_id: UUID | None = Field(None, description="Only memories of this conversation.")
+    kind: MemoryKind | None = Field(None, description="Only memories of this kind.")
+    memory_type: MemoryType | None = Field(None, description="Only memories of this type.")
+    tags_any: list[Tag] | None = Field(None, min_length=1, max_length=50, description="Only memories with one of these.")
+    tags_all: list[Tag] | None = Field(None, min_length=1, max_length=50, description="Only memories with all of these.")
+    limit: Annotated[int, WholeNumber] = Field(10, ge=1, le=100, description="Most memories to return.")
+    touch: bool = Field(
+        False, description="Count each memory returned as a use (access_count + 1, last_accessed_at now)."
+    )
+
+
+class ScoreParts(BaseModel):
+    """What a memory's score is made of: score = relevance^w_r * importance^w_i * recency^w_d."""
+
+    score: float
+    relevance: float = Field(
+        description="similarity where it exists, else text_match; 1 when the search gave neither text nor vector."
+    )
+    text_match: float = Field(description="Full-text rank of the query text, 0..1 (0: no text or no match).")
+    similarity: float | None = Field(description="Cosine similarity to the query vector; null without a comparable vector.")
+    importance: float
+    recency: float = Field(description="exp(-decay_rate * days since the last use, or since creation), 0..1.")
+
+
+class MemorySearchHit(BaseModel):
+    memory: MemoryOut
+    score: ScoreParts

@@ -36,6 +36,21 @@ ROUTES: list[Route] = [
         "shared with them (409 naming the field otherwise; API keys have no conversations).",
     ),
     Route(
+        method="POST",
+        path="/v1/memories/search",
+        handler=handlers.search_memories,
+        auth=Auth.MEMBER,
+        summary="Recall memories by relevance, importance and recency",
+        tag="memories",
+        description="Scores each memory the caller may read (within the filters) as relevance^relevance_weight * "
+        "importance^importance_weight * recency^recency_weight, best first, and shows the parts. relevance is the "
+        "cosine similarity to embedding where the memory has a vector of embedding_model (same dimensions), else "
+        "the full-text match of query (English and Japanese, as GET /v1/search); recency is "
+        "exp(-decay_rate * days since the memory's last use, or its creation). Without embedding, a query "
+        "restricts the candidates to memories matching it; without either, importance and recency alone rank. "
+        "touch=true counts each result as a use. private=true needs a signed-in user (422 for API keys).",
+    ),
+    Route(
         method="GET",
         path="/v1/memories/{id}",
         handler=handlers.get_memory,

@@ -12,7 +12,8 @@ from uuid import UUID
 
 from gen import Connection
 from gen import messages as q
-from gen.models import Message, MessageRole
+from gen.messages import GetMessageRow
+from gen.models import MessageRole
 
 from ..conversations.handlers import visible_conversation
 from ..pipeline.context import Context
@@ -27,7 +28,7 @@ CONSTRAINT_FIELDS = {
 }
 
 
-async def _visible_message(conn: Connection, message_id: UUID) -> Message:
+async def _visible_message(conn: Connection, message_id: UUID) -> GetMessageRow:
     message = await q.get_message(conn, id=message_id)
     if message is None:
         raise not_found("message")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from gen.models import Message, MessageRole, MessageStatus, MessageVersion
+from gen.models import MessageRole, MessageStatus, MessageVersion
 
 from ..pipeline.pagination import PageQuery
 from ..types import (
@@ -70,7 +70,8 @@ class MessageOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Message) -> MessageOut:
+    def from_row(cls, row: BaseModel) -> MessageOut:
+        """From any of the generated message rows (they share these columns)."""
         return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
 
 
@@ -80,7 +81,7 @@ class MessageDetail(MessageOut):
     file_ids: list[UUID]
 
     @classmethod
-    def with_files(cls, row: Message, file_ids: list[UUID]) -> MessageDetail:
+    def with_files(cls, row: BaseModel, file_ids: list[UUID]) -> MessageDetail:
         return cls(**MessageOut.from_row(row).model_dump(), file_ids=file_ids)
 
 

@@ -315,6 +315,10 @@ def from_database_error(where: str, exc: asyncpg.PostgresError) -> Problem:
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
         log.info("%s: %s on %s", where, type(exc).__name__, getattr(exc, "constraint_name", None))
         return validation_problem([FieldError(loc=["body"], message="a value is not allowed")])
+    if isinstance(exc, asyncpg.ProgramLimitExceededError):
+        # A text too large to index (a tsvector holds at most 1 MB).
+        log.info("%s: %s", where, exc)
+        return validation_problem([FieldError(loc=["body"], message="a value is too large to store or index")])
     if isinstance(exc, asyncpg.InsufficientPrivilegeError):
         # Row level security refused a write the route's own checks let through.
         log.warning("%s: refused by the database: %s", where, exc)

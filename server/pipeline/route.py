@@ -300,8 +300,31 @@ def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
 
 def register(app: web.Application, routes: Sequence[Route]) -> None:
     """Add every route of the table to the app's router."""
+    templates = {route.path for route in routes}
     for route in routes:
-        app.router.add_route(route.method, route.path, endpoint(route), name=route.operation_id)
+        app.router.add_route(route.method, _router_path(route.path, templates), endpoint(route), name=route.operation_id)
+
+
+def _router_path(template: str, templates: set[str]) -> str:
+    """The template for aiohttp, each parameter refusing the literal segments of sibling paths
+    (/v1/memories/{id} does not take "search" of /v1/memories/search), so that a path is one resource and a
+    405's Allow names that resource's methods only."""
+    segments = template.split("/")
+    for index, segment in enumerate(segments):
+        if not (segment.startswith("{") and segment.endswith("}")):
+            continue
+        literals = sorted(
+            other[index]
+            for other in (t.split("/") for t in templates)
+            if len(other) == len(segments)
+            and other[:index] == segments[:index]
+            and other[index + 1 :] == segments[index + 1 :]
+            and not other[index].startswith("{")
+        )
+        if literals:
+            refused = "|".join(re.escape(literal) for literal in literals)
+            segments[index] = "{" + segment[1:-1] + ":(?!(?:" + refused + ")$)[^/]+}"
+    return "/".join(segments)
 
 
 Match = Callable[[str, str], tuple[Route, dict[str, str]] | None]

@@ -226,3 +226,17 @@ async def test_malformed_commands_are_422_naming_the_field(client: Client, token
     body = await problem(await cmd.raw("store_memory", both), 422, "validation_failed")
     assert body["errors"][0]["loc"] == ["body", "data", "conversation_id"]
     await problem(await cmd.raw("create_session", {}, type="other"), 422, "validation_failed")
+
+
+async def test_query_memories_recalls_by_text(client: Client, token: TokenFactory) -> None:
+    cmd = await commands_for(client, token)
+    await cmd.ok("create_session", {"session_id": "ringi"})
+    for key, text, importance in (("flow", "承認フローは二段階", 0.9), ("minor", "承認フローのメモ", 0.2), ("other", "lunch", 1.0)):
+        await cmd.ok("store_memory", {"session_id": "ringi", "type": "decision", "key": key, "content": {"text": text}, "importance": importance})
+    recalled = await cmd.ok("query_memories", {"session_id": "ringi", "query": "承認フロー"})
+    assert [hit["memory"]["key"] for hit in recalled["items"]] == ["flow", "minor"]
+    parts = recalled["items"][0]["score"]
+    assert parts["importance"] == 0.9 and parts["text_match"] > 0 and parts["score"] > 0 and parts["similarity"] is None
+    resp = await cmd.raw("query_memories", {"query": "承認", "cursor": "1_" + "0" * 32})
+    body = await problem(resp, 422, "validation_failed")
+    assert body["errors"][0]["loc"] == ["body", "data", "cursor"]

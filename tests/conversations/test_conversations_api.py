@@ -187,3 +187,40 @@ async def test_another_organizations_conversation_is_404_on_every_route_and_unch
     assert (await (await client.get("/v1/conversations", headers=bearer(ours))).json())["items"] == []
     assert await (await client.get(url, headers=bearer(theirs))).json() == before
     assert await db.fetchval("SELECT count(*) FROM conversation_shares") == 1
+
+
+async def test_chunks_are_added_listed_in_order_and_private_to_the_conversation(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    alice = bearer(token())
+    resp = await client.post("/v1/conversations", json={"title": "Review"}, headers=alice)
+    conversation = (await resp.json())["id"]
+    url = f"/v1/conversations/{conversation}/chunks"
+    made = []
+    for n in range(5):
+        resp = await client.post(url, json={"content": f"レビューコメント {n}", "token_count": 3.0}, headers=alice)
+        assert resp.status == 201, await resp.text()
+        made.append(await resp.json())
+    assert [c["chunk_index"] for c in made] == [0, 1, 2, 3, 4] and made[0]["token_count"] == 3
+    resp = await client.post(url, json={"content": "again", "chunk_index": 2}, headers=alice)
+    await problem(resp, 409, "conflict")
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        resp = await client.get(url, params={"limit": "2"} | ({"cursor": cursor} if cursor else {}), headers=alice)
+        assert resp.status == 200, await resp.text()
+        page = await resp.json()
+        seen += page["items"]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert seen == made
+    assert (await (await client.get(url, params={"cursor": "9999999999"}, headers=alice)).json())["items"] == []
+    resp = await client.get("/v1/search", params={"q": "レビュー", "types": "chunk", "conversation_id": conversation}, headers=alice)
+    assert {h["chunk_id"] for h in (await resp.json())["items"]} == {c["id"] for c in made}
+    await sync_member(db, "user_dave", "org_a", "member")
+    dave = bearer(token("user_dave", "org_a", "member"))
+    await problem(await client.get(url, headers=dave), 404, "not_found")
+    await problem(await client.post(url, json={"content": "intrusion"}, headers=dave), 404, "not_found")
+    for bad in ({"content": ""}, {"content": " "}, {"content": "x", "chunk_index": -1}, {"content": "x", "extra": 1}):
+        await problem(await client.post(url, json=bad, headers=alice), 422, "validation_failed")
+    await problem(await client.get(url, params={"cursor": "x"}, headers=alice), 400, "invalid_cursor")

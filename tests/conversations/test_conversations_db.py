@@ -24,7 +24,7 @@ from conversation_world import (
 )
 from isolation import Tenant, acting_as, acting_as_system, leaks, refused, visible_rows
 
-from gen import agents, conversations, files, messages
+from gen import agents, conversations, files, messages, search
 from gen.models import (
     AgentType,
     AgentVisibility,
@@ -345,18 +345,20 @@ async def test_chunk_search_finds_english_and_japanese_text(conn: asyncpg.Connec
         other = await start(conn, world.a_alice)
         await add_chunk(conn, other.id, "approval flow elsewhere")
 
-        async def search(query: str) -> list[UUID]:
-            found = await conversations.search_conversation_chunks(
-                conn, organization_id=world.org_a, conversation_id=conversation.id, query=query, limit=10
+        async def found(query: str) -> list[UUID | None]:
+            hits = await search.search(
+                conn, query=query, types=["chunk"], conversation_id=conversation.id, agent_id=None,
+                cursor_rank=None, cursor_kind=None, cursor_id=None, limit=10,
             )
-            return [c.id for c in found]
+            return [h.chunk_id for h in hits]
 
-        assert await search("approval") == [english.id]
-        assert await search("Approval Flow") == [english.id]
-        assert await search("承認フロー") == [japanese.id]
-        assert await search("稟議") == [japanese.id], "two characters: below trigram length, still found"
-        assert await search("%") == [], "LIKE wildcards match literally"
-        assert await search("percent") != []
+        assert await found("approval") == [english.id]
+        assert await found("Approval Flow") == [english.id]
+        assert await found("approvals") == [english.id], "stemmed"
+        assert await found("承認フロー") == [japanese.id]
+        assert await found("稟議") == [japanese.id], "two characters: below trigram length, still found"
+        assert await found("%") == [], "punctuation finds nothing"
+        assert await found("percent") != []
 
 
 async def test_context_snapshots_record_the_window_and_page_newest_first(conn: asyncpg.Connection, world: World) -> None:

@@ -409,3 +409,41 @@ async def test_the_upsert_tells_a_replacement_from_a_creation_inside_one_transac
     assert first is not None and second is not None and third is not None
     assert (first.inserted, second.inserted, third.inserted) == (True, False, False)
     assert first.id == second.id == third.id
+
+
+async def test_memory_search_ranks_with_its_score_parts_and_counts_uses(
+    client: Client, token: TokenFactory, db: asyncpg.Connection
+) -> None:
+    alice = bearer(token())
+    high = await store(client, alice, key="high", content={"text": "稟議の承認フロー"}, importance=0.9, tags=["ringi"])
+    low = await store(client, alice, key="low", content={"text": "稟議の承認フロー"}, importance=0.1, tags=["ringi"])
+    await store(client, alice, key="unrelated", content={"text": "lunch menu"}, importance=1.0)
+    resp = await client.post("/v1/memories/search", json={"query": "承認フロー"}, headers=alice)
+    assert resp.status == 200, await resp.text()
+    items = (await resp.json())["items"]
+    assert [i["memory"]["id"] for i in items] == [high["id"], low["id"]]
+    parts = items[0]["score"]
+    assert parts["importance"] == 0.9 and parts["recency"] == 1 and parts["similarity"] is None
+    assert parts["relevance"] == parts["text_match"] > 0
+    assert abs(parts["score"] - parts["relevance"] * parts["importance"] * parts["recency"]) < 1e-9
+    body = {"query": "承認フロー", "importance_weight": 0, "tags_all": ["ringi"], "touch": True, "limit": 1}
+    resp = await client.post("/v1/memories/search", json=body, headers=alice)
+    [used] = (await resp.json())["items"]
+    assert used["memory"]["access_count"] == 1 and used["memory"]["last_accessed_at"] is not None
+    assert await db.fetchval("SELECT sum(access_count) FROM memories") == 1
+    resp = await client.post("/v1/memories/search", json={"kind": "decision"}, headers=alice)
+    assert (await resp.json())["items"] == []
+    resp = await client.post("/v1/memories/search", json={"embedding": [0.1, 0.2]}, headers=alice)
+    assert (await problem(resp, 422, "validation_failed"))["errors"][0]["loc"] == ["body", "embedding_model"]
+    for bad in ({"query": " "}, {"importance_weight": -1}, {"limit": 0}, {"embedding": []}, {"tags_any": []}):
+        await problem(await client.post("/v1/memories/search", json=bad, headers=alice), 422, "validation_failed")
+    await sync_member(db, "user_carol", "org_b", "admin")
+    carol = bearer(token("user_carol", "org_b", "admin"))
+    resp = await client.post("/v1/memories/search", json={"query": "承認フロー"}, headers=carol)
+    assert (await resp.json())["items"] == [], "another organization's memories"
+    key = {"X-API-Key": (await create_key(client, token()))["secret"]}
+    resp = await client.post("/v1/memories/search", json={"private": True}, headers=key)
+    await problem(resp, 422, "validation_failed")
+    resp = await client.get("/v1/memories/search", headers=alice)
+    await problem(resp, 405, "method_not_allowed")
+    assert resp.headers["Allow"] == "POST", "search is not a memory id"

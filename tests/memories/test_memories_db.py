@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -155,9 +156,9 @@ async def test_upserting_by_key_keeps_one_memory_and_records_every_change(conn: 
         same = await store(conn, world.a_alice, "use_opentelemetry", {"decision": "OpenTelemetry", "why": "standard"},
                            kind=MemoryKind.DECISION, conversation=world.conversation, tags=["observability", "architecture"])
         assert same.id == first.id
-        touched = await memories.touch_memory(conn, id=first.id)
+        touched = await memories.use_memory(conn, id=first.id)
         assert touched is not None and touched.access_count == 1 and touched.last_accessed_at is not None
-        assert await memories.touch_memories(conn, ids=[first.id]) == 1
+        assert [u.access_count for u in await memories.use_memories(conn, ids=[first.id])] == [2]
         history = await events(conn, world.org_a, first.id)
         assert [e.event for e in history] == [MemoryEventKind.CREATED, MemoryEventKind.UPDATED], "an identical upsert or a touch is not a change"
         created, updated = history
@@ -370,3 +371,110 @@ async def test_the_isolation_check_catches_a_history_policy_without_the_private_
     )
     assert await leaks(conn, "memory_events", event_id, world.a_bob) == ["read"]
     assert await leaks(conn, "memory_events", event_id, world.b_carol) == []
+
+
+# ---------------------------------------------------------------------------
+# Recall (fn.recall_memories) and uses (fn.use_memories)
+
+
+async def recall(conn: asyncpg.Connection, tenant: Tenant, query: str | None = None, **given: Any) -> list[Any]:
+    """RecallMemories as tenant, weights 1 and no filter unless given, at a fixed time."""
+    values: dict[str, Any] = {
+        "embedding": None, "embedding_model": None, "relevance_weight": 1.0, "importance_weight": 1.0,
+        "recency_weight": 1.0, "private": None, "agent_id": None, "conversation_id": None, "kind": None,
+        "memory_type": None, "tags_any": None, "tags_all": None, "now": NOW, "limit": 50,
+    } | given
+    async with acting_as(conn, tenant):
+        return await memories.recall_memories(conn, query=query, **values)
+
+
+NOW = datetime.fromisoformat("2027-01-01T00:00:00+00:00")
+
+
+async def aged(conn: asyncpg.Connection, memory_id: UUID, days: float) -> None:
+    """Make a memory created (and never used) `days` before NOW (as the table owner)."""
+    await conn.execute(
+        "UPDATE memories SET created_at = $2::timestamptz - make_interval(secs => $3::float8 * 86400) WHERE id = $1", memory_id, NOW, days
+    )
+
+
+async def test_recall_scores_relevance_importance_and_recency_and_shows_the_parts(
+    conn: asyncpg.Connection, world: World
+) -> None:
+    async with acting_as(conn, world.a_alice):
+        vital = await store(conn, world.a_alice, "vital", {"text": "承認フローの変更"}, importance=0.9, decay_rate=0.1)
+        minor = await store(conn, world.a_alice, "minor", {"text": "承認フローの変更"}, importance=0.3, decay_rate=0.1)
+        stale = await store(conn, world.a_alice, "stale", {"text": "承認フローの変更"}, importance=0.9, decay_rate=0.1)
+        other = await store(conn, world.a_alice, "other", {"text": "unrelated"}, importance=1.0)
+    for memory, days in ((vital, 1), (minor, 1), (stale, 30), (other, 0)):
+        await aged(conn, memory.id, days)
+    found = await recall(conn, world.a_alice, "承認フロー")
+    assert [m.key for m in found] == ["vital", "minor", "stale"], "importance, then recency; no text match: not recalled"
+    top = found[0]
+    assert top.text_match is not None and 0 < top.text_match < 1 and top.similarity is None
+    assert top.relevance == top.text_match and top.importance == 0.9
+    assert top.recency == pytest.approx(math.exp(-0.1 * 1), rel=1e-6)
+    assert top.score == pytest.approx(top.relevance * top.importance * top.recency, rel=1e-9)
+    recency_only = await recall(conn, world.a_alice, "承認フロー", importance_weight=0.0, relevance_weight=0.0)
+    assert [m.key for m in recency_only][-1] == "stale" and recency_only[0].score == pytest.approx(math.exp(-0.1))
+    importance_only = await recall(conn, world.a_alice, None, relevance_weight=0.0, recency_weight=0.0)
+    assert importance_only[0].key == "other" and importance_only[0].relevance == 1, "no query: importance and recency"
+    assert [m.key for m in await recall(conn, world.a_alice, "承認フロー", kind=MemoryKind.DECISION)] == []
+
+
+async def test_recall_uses_similarity_where_a_memory_has_a_comparable_vector(conn: asyncpg.Connection, world: World) -> None:
+    async with acting_as(conn, world.a_alice):
+        near = await store(conn, world.a_alice, "near", {"text": "about budgets"})
+        far = await store(conn, world.a_alice, "far", {"text": "about holidays"})
+        await store(conn, world.a_alice, "words", {"text": "budget review"})
+        other_model = await store(conn, world.a_alice, "other_model", {"text": "budget"})
+        for memory, vector, model in ((near, [1, 0, 0], "m1"), (far, [0, 1, 0], "m1"), (other_model, [1, 0, 0], "m2")):
+            await memories.set_memory_embedding(conn, id=memory.id, embedding=Vector(vector), embedding_model=model)
+    found = {m.key: m for m in await recall(conn, world.a_alice, "budget", embedding=Vector([1, 0.1, 0]), embedding_model="m1")}
+    assert set(found) == {"near", "far", "words", "other_model"}, "with a vector every memory in scope is a candidate"
+    assert found["near"].similarity is not None and found["near"].similarity > 0.99 and found["near"].relevance == found["near"].similarity
+    assert found["far"].similarity is not None and found["far"].similarity < 0.2
+    assert found["words"].similarity is None and found["words"].relevance == found["words"].text_match > 0, "no vector: text"
+    assert found["other_model"].similarity is None, "another model's vector is not compared"
+    assert found["near"].score > found["far"].score and found["near"].score > found["words"].score
+
+
+async def test_recall_finds_only_memories_the_caller_may_read(conn: asyncpg.Connection, world: World) -> None:
+    async with acting_as(conn, world.a_alice):
+        await store(conn, world.a_alice, "shared", {"text": "稟議の規則"})
+        await store(conn, world.a_alice, "mine", {"text": "稟議のメモ"}, user=world.alice)
+        await store(conn, world.a_alice, "in_conversation", {"text": "稟議の決定"}, conversation=world.conversation)
+    async with acting_as(conn, world.b_carol):
+        await store(conn, world.b_carol, "of_b", {"text": "稟議 in B"})
+
+    async def keys(tenant: Tenant, **given: Any) -> set[str]:
+        return {m.key for m in await recall(conn, tenant, "稟議", **given)}
+
+    assert await keys(world.a_alice) == {"shared", "mine", "in_conversation"}
+    assert await keys(world.a_alice, private=True) == {"mine"}
+    assert await keys(world.a_alice, private=False) == {"shared", "in_conversation"}
+    assert await keys(world.a_bob) == {"shared", "in_conversation"}, "the conversation is shared with bob"
+    assert await keys(world.a_dave) == {"shared"}, "not with dave; alice's private memory: never"
+    assert await keys(world.b_carol) == {"of_b"}, "another organization's: never"
+    assert await keys(Tenant(world.org_a, None)) == {"shared"}, "an API key"
+    assert await keys(world.a_dave, embedding=Vector([1.0]), embedding_model="m") == {"shared"}, "with a vector too"
+
+
+async def test_uses_are_counted_only_through_fn_use_memories(conn: asyncpg.Connection, world: World) -> None:
+    async with acting_as(conn, world.a_alice):
+        mine = await store(conn, world.a_alice, "mine", {"text": "x"}, user=world.alice)
+        shared = await store(conn, world.a_alice, "shared", {"text": "y"})
+        async with refused(conn):
+            await conn.execute("UPDATE memories SET access_count = 100 WHERE id = $1", shared.id)
+        async with refused(conn):
+            await conn.execute("UPDATE memories SET last_accessed_at = now() WHERE id = $1", shared.id)
+    async with acting_as(conn, world.b_carol):
+        assert await memories.use_memories(conn, ids=[mine.id, shared.id]) == [], "another organization's"
+    async with acting_as(conn, world.a_bob):
+        used = await memories.use_memories(conn, ids=[mine.id, shared.id])
+        assert [(u.id, u.access_count) for u in used] == [(shared.id, 1)], "alice's private memory is not bob's to use"
+    async with acting_as(conn, world.a_alice):
+        again = await memories.use_memory(conn, id=mine.id)
+        assert again is not None and again.access_count == 1 and again.last_accessed_at is not None
+        history = await events(conn, world.org_a, mine.id)
+        assert [e.event for e in history] == [MemoryEventKind.CREATED], "a use is not a change"
