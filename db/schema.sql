@@ -1294,7 +1294,9 @@ CREATE FUNCTION fn.knowledge_hybrid_search(p_agent_id uuid, p_model text, p_dims
     SET search_path TO ''
     AS $$
     WITH query AS (
-        SELECT pg_catalog.websearch_to_tsquery('pg_catalog.simple'::regconfig, coalesce(p_query_text, '')) AS q
+        SELECT fn.search_query(p_query_text)
+                   OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(app.current_org_id()))::tsquery AS q,
+               coalesce(fn.search_terms(p_query_text), '{}') AS terms
     ),
     text_leg AS (
         SELECT t.id, t.score, pg_catalog.row_number() OVER (ORDER BY t.score DESC, t.id)::integer AS rank
@@ -1306,6 +1308,7 @@ CREATE FUNCTION fn.knowledge_hybrid_search(p_agent_id uuid, p_model text, p_dims
               AND e.model = p_model
               AND e.dims = p_dims
               AND e.search_vector OPERATOR(pg_catalog.@@) query.q
+              AND fn.search_recheck(e.content, query.terms)
             ORDER BY score DESC, e.id
             LIMIT p_candidates
         ) AS t
@@ -2470,10 +2473,10 @@ CREATE TABLE public.embeddings (
     error text,
     run_after timestamp with time zone DEFAULT now() NOT NULL,
     embedded_at timestamp with time zone,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, content)) STORED NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (app.search_document(organization_id, content)) STORED NOT NULL,
     CONSTRAINT embeddings_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT embeddings_chunk_index_check CHECK ((chunk_index >= 0)),
     CONSTRAINT embeddings_content_check CHECK ((btrim(content) <> ''::text)),
@@ -2572,17 +2575,17 @@ COMMENT ON COLUMN public.embeddings.embedded_at IS 'When the current vector was 
 
 
 --
--- Name: COLUMN embeddings.search_vector; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.embeddings.search_vector IS 'to_tsvector(''simple'', content), generated (hybrid search: full text next to vectors).';
-
-
---
 -- Name: COLUMN embeddings.metadata; Type: COMMENT; Schema: public; Owner: -
 --
 
 COMMENT ON COLUMN public.embeddings.metadata IS 'Page, heading, URL and other details of the chunk.';
+
+
+--
+-- Name: COLUMN embeddings.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.search_vector IS 'app.search_document(organization_id, content), generated: English words, CJK characters and pairs, the organization''s lexeme (docs/search.md).';
 
 
 --
@@ -6557,4 +6560,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201000100'),
     ('20261201000200'),
     ('20261202000100'),
-    ('20261202000300');
+    ('20261202000300'),
+    ('20261202000400');

@@ -581,12 +581,15 @@ class Embedding(BaseModel):
         ),
     )
     embedded_at: datetime | None = Field(description="When the current vector was set.")
-    search_vector: str = Field(
-        description="to_tsvector('simple', content), generated (hybrid search: full text next to vectors)."
-    )
     metadata: JsonValue = Field(description="Page, heading, URL and other details of the chunk.")
     created_at: datetime
     updated_at: datetime
+    search_vector: str = Field(
+        description=(
+            "app.search_document(organization_id, content), generated: English words, CJK characters and pairs, the "
+            "organization's lexeme (docs/search.md)."
+        ),
+    )
 
 
 class File(BaseModel):

@@ -33,8 +33,10 @@
 --            distance), and fused = text_weight / (k + text_rank) +
 --            vector_weight / (k + vector_rank) (reciprocal rank fusion).
 --   How:     each leg takes its best `candidates` chunks, tenant-filtered
---            before fusion: the full-text leg matches websearch_to_tsquery
---            ('simple') on the chunks' search_vector among the agent's chunks of
+--            before fusion: the full-text leg matches fn.search_query (English
+--            words stemmed, Japanese terms of any length, db/functions/040_search.sql)
+--            and the organization's lexeme on the chunks' search_vector, rechecking
+--            CJK terms of 3+ characters on the text, among the agent's chunks of
 --            the model (pending ones too: text is searchable before its vector
 --            exists); the vector leg is fn.knowledge_vector_search.
 --
@@ -163,7 +165,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
     WITH query AS (
-        SELECT pg_catalog.websearch_to_tsquery('pg_catalog.simple'::regconfig, coalesce(p_query_text, '')) AS q
+        SELECT fn.search_query(p_query_text)
+                   OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(app.current_org_id()))::tsquery AS q,
+               coalesce(fn.search_terms(p_query_text), '{}') AS terms
     ),
     text_leg AS (
         SELECT t.id, t.score, pg_catalog.row_number() OVER (ORDER BY t.score DESC, t.id)::integer AS rank
@@ -175,6 +179,7 @@ AS $$
               AND e.model = p_model
               AND e.dims = p_dims
               AND e.search_vector OPERATOR(pg_catalog.@@) query.q
+              AND fn.search_recheck(e.content, query.terms)
             ORDER BY score DESC, e.id
             LIMIT p_candidates
         ) AS t

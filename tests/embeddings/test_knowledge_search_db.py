@@ -166,3 +166,27 @@ async def test_hybrid_search_fuses_both_legs_and_answers_from_text_alone_without
     assert [r.fused_score for r in both] == sorted((r.fused_score for r in both), reverse=True)
     assert {r.id for r in text_only} == {ids[0], ids[2], ids[4]}
     assert all(r.vector_rank is None and r.text_rank for r in text_only)
+
+
+async def test_the_full_text_leg_finds_japanese_terms_of_any_length_and_stems_english(
+    conn: asyncpg.Connection, world: World
+) -> None:
+    texts = ["稟議の承認フローについて説明します", "パスワードを忘れた場合の手順", "The printers were jammed again",
+             "承認されたフォーム"]
+    ids = await add(conn, world.org_a, world.agent_a, [None] * len(texts), texts=texts)
+
+    async def text_hits(query: str) -> set[UUID]:
+        async with acting_as(conn, world.a_alice):
+            rows = await q.search_knowledge(
+                conn, agent_id=world.agent_a, model=MODEL, dims=DIMS, query_text=query, query=None, limit=10,
+                k=60, text_weight=1, vector_weight=1, candidates=50,
+            )
+        return {r.id for r in rows}
+
+    assert await text_hits("稟") == {ids[0]}
+    assert await text_hits("稟議") == {ids[0]}
+    assert await text_hits("承認フロー") == {ids[0]}  # not 承認されたフォーム: its bigrams differ
+    assert await text_hits("パスワード") == {ids[1]}
+    assert await text_hits("承認") == {ids[0], ids[3]}
+    assert await text_hits("printer jam") == {ids[2]}  # stemmed: printers, jammed
+    assert await text_hits("") == set()
