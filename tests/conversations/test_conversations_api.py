@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import asyncpg
 from support import Client, TokenFactory, bearer, problem, routes_called, routes_under, sync_member
+
+UPLOAD = "a multipart upload"  # stands for a multipart/form-data body with a small file
+
+
+async def send(client: Client, method: str, target: str, body: Any, headers: dict[str, str]) -> Any:
+    """The request with body as JSON, or as a multipart upload of a small file for UPLOAD."""
+    if body == UPLOAD:
+        form = aiohttp.FormData()
+        form.add_field("file", b"notes\n", filename="notes.txt")
+        return await client.request(method, target, data=form, headers=headers)
+    return await client.request(method, target, json=body, headers=headers)
 
 
 async def create_conversation(client: Client, tok: str, **fields: Any) -> dict[str, Any]:
@@ -74,10 +86,14 @@ async def test_api_keys_cannot_use_conversations_or_their_messages_on_any_route(
         ("GET", f"/v1/messages/{message['id']}", None),
         ("PATCH", f"/v1/messages/{message['id']}", {"content": "by a key"}),
         ("GET", f"/v1/messages/{message['id']}/versions", None),
+        ("GET", f"{url}/chunks", None),
+        ("POST", f"{url}/chunks", {"content": "by a key"}),
+        ("GET", f"{url}/files", None),
+        ("POST", f"{url}/files", UPLOAD),
     ]
     assert routes_called(calls) == routes_under("/v1/conversations") | routes_under("/v1/messages")
     for method, target, body in calls:
-        await problem(await client.request(method, target, json=body, headers=key), 403, "user_required")
+        await problem(await send(client, method, target, body, key), 403, "user_required")
     assert await db.fetchval("SELECT count(*) FROM conversations") == 1
     assert await db.fetchval("SELECT title FROM conversations") == conversation["title"]
     assert await db.fetchval("SELECT count(*) FROM messages") == 1
@@ -179,11 +195,15 @@ async def test_another_organizations_conversation_is_404_on_every_route_and_unch
         ("GET", f"{url}/shares", None),
         ("POST", f"{url}/shares", {"user_id": our_id}),
         ("DELETE", f"{url}/shares/{erin_id}", None),
+        ("GET", f"{url}/chunks", None),
+        ("POST", f"{url}/chunks", {"content": "stolen"}),
+        ("GET", f"{url}/files", None),
+        ("POST", f"{url}/files", UPLOAD),
     ]
     # Every route of a conversation (its messages': tests/messages/test_messages_api.py).
     assert routes_called(calls) == routes_under("/v1/conversations/{id}", but=("/v1/conversations/{id}/messages",))
     for method, target, body in calls:
-        await problem(await client.request(method, target, json=body, headers=bearer(ours)), 404, "not_found")
+        await problem(await send(client, method, target, body, bearer(ours)), 404, "not_found")
     assert (await (await client.get("/v1/conversations", headers=bearer(ours))).json())["items"] == []
     assert await (await client.get(url, headers=bearer(theirs))).json() == before
     assert await db.fetchval("SELECT count(*) FROM conversation_shares") == 1
