@@ -1158,6 +1158,251 @@ $$;
 
 
 --
+-- Name: expire_agent_states(timestamp with time zone, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_agent_states(p_now timestamp with time zone, p_batch integer, p_default_days integer) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH candidates AS (
+        SELECT e.id
+        FROM public.organizations AS o
+        CROSS JOIN LATERAL (
+            SELECT x.id
+            FROM public.agent_states AS x
+            WHERE x.organization_id = o.id
+              AND x.updated_at < p_now - fn.retention_window(o.settings, p_default_days)
+              AND NOT EXISTS (
+                  SELECT FROM public.conversations AS h
+                  WHERE h.organization_id = x.organization_id AND h.id = x.conversation_id AND h.retention_hold
+              )
+            ORDER BY x.updated_at, x.id
+            LIMIT p_batch
+        ) AS e
+        LIMIT p_batch
+    ), gone AS (
+        DELETE FROM public.agent_states AS s
+        USING public.organizations AS o
+        WHERE s.id IN (SELECT candidates.id FROM candidates)
+          AND o.id = s.organization_id
+          AND s.updated_at < p_now - fn.retention_window(o.settings, p_default_days)
+        RETURNING s.id
+    )
+    SELECT 'agent_states', count(*) FROM gone
+    UNION ALL
+    SELECT 'state_checkpoints', count(*) FROM public.state_checkpoints AS c
+    JOIN gone AS g ON c.agent_state_id = g.id
+$$;
+
+
+--
+-- Name: expire_checkpoints(timestamp with time zone, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_checkpoints(p_now timestamp with time zone, p_batch integer, p_default_days integer) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH ranked AS (
+        SELECT c.id, c.organization_id, c.conversation_id, c.created_at,
+            row_number() OVER (PARTITION BY c.agent_state_id ORDER BY c.created_at DESC, c.id DESC) AS newest
+        FROM public.state_checkpoints AS c
+        WHERE c.kind = 'auto'
+    ), doomed AS (
+        SELECT r.id
+        FROM ranked AS r
+        JOIN public.organizations AS o ON o.id = r.organization_id
+        WHERE r.newest > fn.max_auto_checkpoints(o.settings)
+           OR (
+               r.created_at < p_now - fn.retention_window(o.settings, p_default_days)
+               AND NOT EXISTS (
+                   SELECT FROM public.conversations AS h
+                   WHERE h.organization_id = r.organization_id AND h.id = r.conversation_id AND h.retention_hold
+               )
+           )
+        ORDER BY r.created_at, r.id
+        LIMIT p_batch
+    ), gone AS (
+        DELETE FROM public.state_checkpoints AS c
+        WHERE c.id IN (SELECT doomed.id FROM doomed)
+        RETURNING c.id
+    )
+    SELECT 'state_checkpoints', count(*) FROM gone
+$$;
+
+
+--
+-- Name: expire_conversations(timestamp with time zone, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_conversations(p_now timestamp with time zone, p_batch integer, p_default_days integer) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH candidates AS (
+        SELECT e.id
+        FROM public.organizations AS o
+        CROSS JOIN LATERAL (
+            SELECT x.id
+            FROM public.conversations AS x
+            WHERE x.organization_id = o.id
+              AND NOT x.retention_hold
+              AND x.last_activity_at < p_now - fn.retention_window(o.settings, p_default_days)
+            ORDER BY x.last_activity_at, x.id
+            LIMIT p_batch
+        ) AS e
+        UNION
+        (
+            SELECT s.id
+            FROM public.conversations AS s
+            WHERE s.status = 'deleted'
+              AND NOT s.retention_hold
+              AND s.updated_at <= p_now
+            ORDER BY s.updated_at, s.id
+            LIMIT p_batch
+        )
+    ), chosen AS (
+        SELECT candidates.id FROM candidates LIMIT p_batch
+    ), gone AS (
+        DELETE FROM public.conversations AS c
+        USING public.organizations AS o
+        WHERE c.id IN (SELECT chosen.id FROM chosen)
+          AND o.id = c.organization_id
+          -- Re-checked on the row itself: new activity or a hold keeps it.
+          AND NOT c.retention_hold
+          AND (
+              (c.status = 'deleted' AND c.updated_at <= p_now)
+              OR c.last_activity_at < p_now - fn.retention_window(o.settings, p_default_days)
+          )
+        RETURNING c.organization_id, c.id
+    )
+    SELECT 'conversations', count(*) FROM gone
+    UNION ALL
+    SELECT 'conversation_shares', count(*) FROM public.conversation_shares AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'messages', count(*) FROM public.messages AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'message_versions', count(*) FROM public.message_versions AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'files', count(*) FROM public.files AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'message_files', count(*) FROM public.message_files AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'conversation_chunks', count(*) FROM public.conversation_chunks AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'context_snapshots', count(*) FROM public.context_snapshots AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'memories', count(*) FROM public.memories AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'agent_states', count(*) FROM public.agent_states AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'tasks', count(*) FROM public.tasks AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+    UNION ALL
+    SELECT 'artifacts', count(*) FROM public.artifacts AS t
+    JOIN gone AS g ON t.organization_id = g.organization_id AND t.conversation_id = g.id
+$$;
+
+
+--
+-- Name: expire_idempotency_keys(timestamp with time zone, integer, interval); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_idempotency_keys(p_now timestamp with time zone, p_batch integer, p_keep interval) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH gone AS (
+        DELETE FROM public.idempotency_keys AS k
+        WHERE k.id IN (
+            SELECT i.id FROM public.idempotency_keys AS i
+            WHERE i.created_at < p_now - p_keep
+            ORDER BY i.created_at, i.id
+            LIMIT p_batch
+        )
+        RETURNING k.id
+    )
+    SELECT 'idempotency_keys', count(*) FROM gone
+$$;
+
+
+--
+-- Name: expire_orphan_embeddings(integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_orphan_embeddings(p_batch integer) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH doomed AS (
+        SELECT e.id
+        FROM public.embeddings AS e
+        WHERE CASE e.source_type
+            WHEN 'file' THEN NOT EXISTS (SELECT FROM public.files AS s WHERE s.id = e.source_id)
+            WHEN 'message' THEN NOT EXISTS (SELECT FROM public.messages AS s WHERE s.id = e.source_id)
+            WHEN 'memory' THEN NOT EXISTS (SELECT FROM public.memories AS s WHERE s.id = e.source_id)
+            WHEN 'chunk' THEN NOT EXISTS (SELECT FROM public.conversation_chunks AS s WHERE s.id = e.source_id)
+            WHEN 'url' THEN NOT EXISTS (SELECT FROM public.agent_knowledge_sources AS s WHERE s.id = e.source_id)
+        END
+        LIMIT p_batch
+    ), gone AS (
+        DELETE FROM public.embeddings AS e
+        WHERE e.id IN (SELECT doomed.id FROM doomed)
+        RETURNING e.id
+    )
+    SELECT 'embeddings', count(*) FROM gone
+$$;
+
+
+--
+-- Name: expire_webhook_events(timestamp with time zone, integer, interval); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.expire_webhook_events(p_now timestamp with time zone, p_batch integer, p_keep interval) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    WITH gone AS (
+        DELETE FROM public.webhook_events AS w
+        WHERE w.id IN (
+            SELECT e.id FROM public.webhook_events AS e
+            WHERE e.processed_at < p_now - p_keep
+            ORDER BY e.processed_at, e.id
+            LIMIT p_batch
+        )
+        RETURNING w.id
+    )
+    SELECT 'webhook_events', count(*) FROM gone
+$$;
+
+
+--
+-- Name: max_auto_checkpoints(jsonb); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.max_auto_checkpoints(p_settings jsonb) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT CASE
+        WHEN pg_catalog.jsonb_typeof(p_settings -> 'max_auto_checkpoints') = 'number'
+        THEN LEAST(GREATEST(pg_catalog.floor((p_settings ->> 'max_auto_checkpoints')::numeric), 0), 100000)::integer
+        ELSE 20
+    END
+$$;
+
+
+--
 -- Name: resolve_api_key(bytea); Type: FUNCTION; Schema: fn; Owner: -
 --
 
@@ -1180,6 +1425,23 @@ CREATE FUNCTION fn.resolve_api_key(p_key_hash bytea) RETURNS TABLE(api_key_id uu
           AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '1 minute')
     )
     SELECT key.id, key.organization_id, key.scopes FROM key
+$$;
+
+
+--
+-- Name: retention_window(jsonb, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.retention_window(p_settings jsonb, p_default_days integer) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT pg_catalog.make_interval(days => CASE
+        WHEN pg_catalog.jsonb_typeof(p_settings -> 'retention_days') = 'number'
+             AND (p_settings ->> 'retention_days')::numeric >= 1
+        THEN LEAST(pg_catalog.floor((p_settings ->> 'retention_days')::numeric), 36500)::integer
+        ELSE p_default_days
+    END)
 $$;
 
 
@@ -1737,6 +1999,7 @@ CREATE TABLE public.conversations (
     last_activity_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    retention_hold boolean DEFAULT false NOT NULL,
     CONSTRAINT conversations_input_tokens_check CHECK ((input_tokens >= 0)),
     CONSTRAINT conversations_memory_count_check CHECK ((memory_count >= 0)),
     CONSTRAINT conversations_message_count_check CHECK ((message_count >= 0)),
@@ -1831,6 +2094,13 @@ COMMENT ON COLUMN public.conversations.last_activity_at IS 'Creation time of the
 --
 
 COMMENT ON COLUMN public.conversations.updated_at IS 'Last change of the conversation''s own fields (not of its counters).';
+
+
+--
+-- Name: COLUMN conversations.retention_hold; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.conversations.retention_hold IS 'Pinned or under legal hold: retention never expires the conversation (nor its agent states). Set by the owner.';
 
 
 --
@@ -2185,6 +2455,59 @@ COMMENT ON COLUMN public.idempotency_keys.request_hash IS 'SHA-256 of the method
 --
 
 COMMENT ON COLUMN public.idempotency_keys.response_body IS 'The JSON body of the stored response (NULL for 204).';
+
+
+--
+-- Name: job_schedule; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_schedule (
+    job text NOT NULL,
+    last_slot timestamp with time zone NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    finished_at timestamp with time zone,
+    scheduler text NOT NULL,
+    error text,
+    CONSTRAINT job_schedule_job_check CHECK ((job ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT job_schedule_scheduler_check CHECK ((btrim(scheduler) <> ''::text))
+);
+
+ALTER TABLE ONLY public.job_schedule FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE job_schedule; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_schedule IS 'python -m jobs.scheduler: per job, the last cron slot a scheduler started it for, by whom, and how it ended. app_system only.';
+
+
+--
+-- Name: COLUMN job_schedule.last_slot; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_schedule.last_slot IS 'The minute (of the job''s cron expression) the last run was started for: a slot starts once.';
+
+
+--
+-- Name: COLUMN job_schedule.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_schedule.finished_at IS 'NULL while the run is going on (or when its scheduler died).';
+
+
+--
+-- Name: COLUMN job_schedule.scheduler; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_schedule.scheduler IS 'The scheduler that started the last run (host:pid).';
+
+
+--
+-- Name: COLUMN job_schedule.error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_schedule.error IS 'Why the last run failed; NULL when it succeeded or is running.';
 
 
 --
@@ -3045,7 +3368,7 @@ COMMENT ON COLUMN public.tasks.run_after IS 'Not claimed before this time (sched
 -- Name: COLUMN tasks.locked_at; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.tasks.locked_at IS 'When the running attempt was claimed.';
+COMMENT ON COLUMN public.tasks.locked_at IS 'When the running attempt was claimed or last sent a heartbeat: the lease runs from here.';
 
 
 --
@@ -3327,6 +3650,14 @@ ALTER TABLE ONLY public.idempotency_keys
 
 
 --
+-- Name: job_schedule job_schedule_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_schedule
+    ADD CONSTRAINT job_schedule_pkey PRIMARY KEY (job);
+
+
+--
 -- Name: memories memories_key_unique_in_scope; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3594,6 +3925,13 @@ CREATE INDEX agent_states_conversation_idx ON public.agent_states USING btree (o
 
 
 --
+-- Name: agent_states_organization_updated_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_organization_updated_at_idx ON public.agent_states USING btree (organization_id, updated_at, id);
+
+
+--
 -- Name: agent_states_updated_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3734,6 +4072,13 @@ CREATE INDEX conversations_owner_activity_idx ON public.conversations USING btre
 
 
 --
+-- Name: conversations_retention_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_retention_idx ON public.conversations USING btree (organization_id, last_activity_at, id) WHERE (NOT retention_hold);
+
+
+--
 -- Name: conversations_session_id_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3745,6 +4090,13 @@ CREATE UNIQUE INDEX conversations_session_id_key ON public.conversations USING b
 --
 
 COMMENT ON INDEX public.conversations_session_id_key IS 'Command-protocol session names (metadata.session_id): unique per owner and organization.';
+
+
+--
+-- Name: conversations_soft_deleted_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_soft_deleted_idx ON public.conversations USING btree (updated_at, id) WHERE ((status = 'deleted'::public.conversation_status) AND (NOT retention_hold));
 
 
 --
@@ -5044,6 +5396,12 @@ ALTER TABLE public.files ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: job_schedule; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.job_schedule ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: artifacts members add artifacts to their organization; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5829,6 +6187,13 @@ CREATE POLICY "system resolves api keys" ON public.api_keys TO app_system USING 
 
 
 --
+-- Name: job_schedule system schedules jobs; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "system schedules jobs" ON public.job_schedule TO app_system USING (true) WITH CHECK (true);
+
+
+--
 -- Name: organization_memberships system syncs memberships; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5932,4 +6297,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261121000500'),
     ('20261201000100'),
     ('20261201000200'),
-    ('20261202000100');
+    ('20261202000100'),
+    ('20261202000600');

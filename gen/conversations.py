@@ -25,6 +25,7 @@ __all__ = [
     "LIST_CONVERSATION_CHUNKS",
     "LIST_CONVERSATION_SHARES",
     "SEARCH_CONVERSATION_CHUNKS",
+    "SET_CONVERSATION_RETENTION_HOLD",
     "SET_CONVERSATION_STATUS",
     "SHARE_CONVERSATION",
     "UNSHARE_CONVERSATION",
@@ -45,6 +46,7 @@ __all__ = [
     "list_conversation_shares",
     "list_conversations",
     "search_conversation_chunks",
+    "set_conversation_retention_hold",
     "set_conversation_status",
     "share_conversation",
     "unshare_conversation",
@@ -64,7 +66,7 @@ VALUES (
     coalesce($7::jsonb, '{}')
 )
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
@@ -88,7 +90,7 @@ async def create_conversation(
 
 GET_CONVERSATION = """-- name: GetConversation :one
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE id = $1
 """
@@ -103,12 +105,12 @@ async def get_conversation(conn: Connection, *, id: UUID) -> Conversation | None
 LIST_CONVERSATIONS = """-- name: ListConversations :many
 SELECT visible.id, visible.organization_id, visible.user_id, visible.agent_id, visible.title, visible.status,
     visible.participants, visible.metadata, visible.message_count, visible.memory_count, visible.task_count,
-    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at
+    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at, visible.retention_hold
 FROM (
     -- Two ordered index scans merged: the user's own, then those shared with them.
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversations AS c
     WHERE c.organization_id = $1
       AND c.user_id = $2
@@ -119,7 +121,7 @@ FROM (
     UNION ALL
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversation_shares AS s
     JOIN conversations AS c
         ON c.organization_id = s.organization_id
@@ -168,7 +170,7 @@ SET title = coalesce($1, title),
     metadata = coalesce($4, metadata)
 WHERE id = $5
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
@@ -191,13 +193,31 @@ UPDATE conversations
 SET status = $1
 WHERE id = $2
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
 async def set_conversation_status(conn: Connection, *, status: ConversationStatus, id: UUID) -> Conversation | None:
     """Move a conversation to another status (deleted is a soft delete); the owner only."""
     row = await conn.fetchrow(SET_CONVERSATION_STATUS, status, id)
+    return None if row is None else _from_record(Conversation, row)
+
+
+SET_CONVERSATION_RETENTION_HOLD = """-- name: SetConversationRetentionHold :one
+UPDATE conversations
+SET retention_hold = $1
+WHERE id = $2
+RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at,
+    retention_hold
+"""
+
+
+async def set_conversation_retention_hold(conn: Connection, *, retention_hold: bool, id: UUID) -> Conversation | None:
+    """Pin a conversation (or put it under legal hold) so retention keeps it, or
+    release it; the owner only.
+    """
+    row = await conn.fetchrow(SET_CONVERSATION_RETENTION_HOLD, retention_hold, id)
     return None if row is None else _from_record(Conversation, row)
 
 
@@ -513,7 +533,7 @@ async def get_latest_context_snapshot(
 
 FIND_CONVERSATION_BY_SESSION_ID = """-- name: FindConversationBySessionId :one
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE organization_id = $1
   AND metadata ->> 'session_id' = $2::text
