@@ -1429,6 +1429,28 @@ $$;
 
 
 --
+-- Name: retention_step(text, timestamp with time zone, integer, integer, interval, interval); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.retention_step(p_step text, p_now timestamp with time zone, p_batch integer, p_default_days integer, p_webhook_keep interval, p_idempotency_keep interval) RETURNS TABLE(table_name text, deleted bigint)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+BEGIN
+    CASE p_step
+        WHEN 'conversations' THEN RETURN QUERY SELECT * FROM fn.expire_conversations(p_now, p_batch, p_default_days);
+        WHEN 'agent_states' THEN RETURN QUERY SELECT * FROM fn.expire_agent_states(p_now, p_batch, p_default_days);
+        WHEN 'state_checkpoints' THEN RETURN QUERY SELECT * FROM fn.expire_checkpoints(p_now, p_batch, p_default_days);
+        WHEN 'webhook_events' THEN RETURN QUERY SELECT * FROM fn.expire_webhook_events(p_now, p_batch, p_webhook_keep);
+        WHEN 'idempotency_keys' THEN RETURN QUERY SELECT * FROM fn.expire_idempotency_keys(p_now, p_batch, p_idempotency_keep);
+        WHEN 'embeddings' THEN RETURN QUERY SELECT * FROM fn.expire_orphan_embeddings(p_batch);
+        ELSE RAISE EXCEPTION 'unknown retention step %', p_step USING ERRCODE = '22023';
+    END CASE;
+END
+$$;
+
+
+--
 -- Name: retention_window(jsonb, integer); Type: FUNCTION; Schema: fn; Owner: -
 --
 
@@ -1443,6 +1465,90 @@ CREATE FUNCTION fn.retention_window(p_settings jsonb, p_default_days integer) RE
         ELSE p_default_days
     END)
 $$;
+
+
+--
+-- Name: run_retention(timestamp with time zone, integer, integer, integer, integer); Type: PROCEDURE; Schema: fn; Owner: -
+--
+
+CREATE PROCEDURE fn.run_retention(IN p_now timestamp with time zone DEFAULT NULL::timestamp with time zone, IN p_batch integer DEFAULT 1000, IN p_default_days integer DEFAULT 30, IN p_webhook_days integer DEFAULT 30, IN p_idempotency_hours integer DEFAULT 24)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_now timestamptz := coalesce(p_now, pg_catalog.now());
+    v_run uuid;
+    v_counts jsonb := '{}';
+    v_step text;
+    v_own bigint;
+    r record;
+BEGIN
+    IF p_batch < 1 OR p_default_days < 1 OR p_webhook_days < 1 OR p_idempotency_hours < 1 THEN
+        RAISE EXCEPTION 'batch, days and hours must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    IF NOT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended('jobs.retention', 0)) THEN
+        RAISE NOTICE 'another retention run is going on';
+        RETURN;
+    END IF;
+    PERFORM pg_catalog.set_config('role', 'app_system', true);
+    INSERT INTO public.retention_runs (now_param) VALUES (v_now) RETURNING id INTO v_run;
+    COMMIT;
+    FOREACH v_step IN ARRAY ARRAY['conversations', 'agent_states', 'state_checkpoints', 'webhook_events',
+                                  'idempotency_keys', 'embeddings'] LOOP
+        LOOP
+            PERFORM pg_catalog.set_config('role', 'app_system', true);
+            v_own := 0;
+            FOR r IN
+                SELECT s.table_name, s.deleted
+                FROM fn.retention_step(
+                    v_step, v_now, p_batch, p_default_days,
+                    pg_catalog.make_interval(days => p_webhook_days), pg_catalog.make_interval(hours => p_idempotency_hours)
+                ) AS s
+            LOOP
+                IF r.deleted > 0 THEN
+                    v_counts := v_counts || pg_catalog.jsonb_build_object(
+                        r.table_name, coalesce((v_counts ->> r.table_name)::bigint, 0) + r.deleted
+                    );
+                END IF;
+                IF r.table_name = v_step THEN
+                    v_own := r.deleted;
+                END IF;
+            END LOOP;
+            COMMIT;
+            EXIT WHEN v_own < p_batch;
+        END LOOP;
+    END LOOP;
+    PERFORM pg_catalog.set_config('role', 'app_system', true);
+    UPDATE public.retention_runs SET finished_at = pg_catalog.clock_timestamp(), counts = v_counts WHERE id = v_run;
+    COMMIT;
+    PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtextextended('jobs.retention', 0));
+END
+$$;
+
+
+--
+-- Name: schedule_retention(text, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.schedule_retention(p_schedule text DEFAULT '17 3 * * *'::text, p_batch integer DEFAULT 1000, p_default_days integer DEFAULT 30) RETURNS TABLE(job_name text, schedule text, command text, scheduled boolean)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+BEGIN
+    IF p_batch < 1 OR p_default_days < 1 THEN
+        RAISE EXCEPTION 'batch and days must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    job_name := 'aj_copilot_retention';
+    schedule := p_schedule;
+    command := pg_catalog.format('CALL fn.run_retention(p_batch => %s, p_default_days => %s)', p_batch, p_default_days);
+    scheduled := false;
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        -- Dynamic: the cron schema exists only with the extension.
+        EXECUTE 'SELECT cron.schedule($1, $2, $3)' USING job_name, schedule, command;
+        scheduled := true;
+    END IF;
+    RETURN NEXT;
+END
+$_$;
 
 
 SET default_tablespace = '';

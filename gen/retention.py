@@ -21,6 +21,7 @@ __all__ = [
     "FINISH_RETENTION_RUN",
     "LIST_RETENTION_RUNS",
     "RELEASE_RETENTION_LOCK",
+    "SCHEDULE_RETENTION",
     "START_RETENTION_RUN",
     "TRY_RETENTION_LOCK",
     "ExpireAgentStatesRow",
@@ -29,6 +30,7 @@ __all__ = [
     "ExpireIdempotencyKeysRow",
     "ExpireOrphanEmbeddingsRow",
     "ExpireWebhookEventsRow",
+    "ScheduleRetentionRow",
     "expire_agent_states",
     "expire_checkpoints",
     "expire_conversations",
@@ -38,6 +40,7 @@ __all__ = [
     "finish_retention_run",
     "list_retention_runs",
     "release_retention_lock",
+    "schedule_retention",
     "start_retention_run",
     "try_retention_lock",
 ]
@@ -277,3 +280,33 @@ SELECT pg_advisory_unlock(hashtextextended('jobs.retention', 0))
 async def release_retention_lock(conn: Connection) -> None:
     """Release the lock TryRetentionLock took."""
     await conn.execute(RELEASE_RETENTION_LOCK)
+
+
+SCHEDULE_RETENTION = """-- name: ScheduleRetention :one
+SELECT job_name, schedule, command, scheduled
+FROM fn.schedule_retention($1::text, $2::integer, $3::integer)
+"""
+
+
+class ScheduleRetentionRow(BaseModel):
+    """A row of schedule_retention."""
+
+    job_name: str | None
+    schedule: str | None
+    command: str | None
+    scheduled: bool | None
+
+
+async def schedule_retention(
+    conn: Connection,
+    *,
+    schedule: str,
+    batch: int,
+    default_days: int,
+) -> ScheduleRetentionRow | None:
+    """Register the pg_cron job that runs retention in the database on schedule
+    (fn.schedule_retention; a no-op, scheduled false, without pg_cron). As the owner, not
+    app_system.
+    """
+    row = await conn.fetchrow(SCHEDULE_RETENTION, schedule, batch, default_days)
+    return None if row is None else _from_record(ScheduleRetentionRow, row)

@@ -4,6 +4,7 @@
     python -m jobs.retention --now 2027-01-01T00:00:00Z   as if it were then
     python -m jobs.retention --dry-run        what would go (counts), changing nothing
     python -m jobs.retention --report         the latest runs, from retention_runs
+    python -m jobs.retention --schedule-pg-cron '17 3 * * *'   let pg_cron run it (where installed)
 
 A run calls the db/functions retention functions (db/functions/060_retention.sql)
 one batch at a time, each batch its own short transaction as app_system, in
@@ -287,6 +288,14 @@ async def main_async(args: argparse.Namespace, config: Config) -> int:
         if args.report:
             await print_report(conn, sys.stdout, limit=args.limit)
             return 0
+        if args.schedule_pg_cron:
+            job = await q.schedule_retention(
+                conn, schedule=args.schedule_pg_cron, batch=args.batch, default_days=config.retention_days
+            )
+            assert job is not None
+            state = "registered with pg_cron" if job.scheduled else "NOT registered: pg_cron is not installed here"
+            print(f"{job.job_name}: {job.schedule} {job.command} ({state})")
+            return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -347,6 +356,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument(
         "--no-drain", action="store_true", help="leave removing file objects to python -m jobs.file_outbox"
+    )
+    parser.add_argument(
+        "--schedule-pg-cron",
+        metavar="CRON",
+        help="register retention with pg_cron on this cron expression (e.g. '17 3 * * *'), where the database has "
+        "pg_cron, and exit; a no-op that says so where it has not",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

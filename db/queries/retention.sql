@@ -65,3 +65,9 @@ SELECT pg_try_advisory_lock(hashtextextended('jobs.retention', 0)) AS locked;
 -- name: ReleaseRetentionLock :exec
 -- Release the lock TryRetentionLock took.
 SELECT pg_advisory_unlock(hashtextextended('jobs.retention', 0));
+
+-- name: ScheduleRetention :one
+-- Register the pg_cron job that runs retention in the database on schedule
+-- (fn.schedule_retention; a no-op, scheduled false, without pg_cron). As the owner, not app_system.
+SELECT job_name, schedule, command, scheduled
+FROM fn.schedule_retention(sqlc.arg(schedule)::text, sqlc.arg(batch)::integer, sqlc.arg(default_days)::integer);
