@@ -7,7 +7,8 @@ Jobs (schedules in UTC, each changeable with its option):
 
     retention     17 3 * * *    python -m jobs.retention's run (RETENTION_DAYS etc.), then the file outbox
     file_outbox   */5 * * * *   python -m jobs.file_outbox --once: objects whose rows are gone
-    task_leases   * * * * *     tasks whose worker stopped beating its lease go back to pending (or fail)
+    task_leases   * * * * *     tasks whose worker stopped renewing its lease (jobs.tasks' default,
+                                5 minutes) go back to pending, or fail at max_attempts
 
 Every minute the scheduler starts the jobs whose expression names that
 minute, each on its own connection. Before a job starts, the scheduler takes
@@ -42,6 +43,7 @@ from gen import tasks as task_queries
 from jobs.cron import Cron
 from jobs.file_outbox import drain_due
 from jobs.retention import RetentionBusy, Windows, run_retention
+from jobs.tasks import LEASE_SECONDS
 from server.config import Config, ConfigError
 from server.files.storage import open_storage
 
@@ -88,16 +90,13 @@ async def file_outbox_job(config: Config, stop: asyncio.Event) -> str:
     return f"{drained.removed} object(s) removed, {drained.failed} failed"
 
 
-TASK_LEASE_SECONDS = 300
-
-
 async def task_leases_job(config: Config, stop: asyncio.Event) -> str:
     conn = await asyncpg.connect(config.database_url)
     try:
         await init_connection(conn)
         async with conn.transaction():
             await tenancy.enter_system(conn)
-            released = await task_queries.release_expired_tasks(conn, lease_seconds=TASK_LEASE_SECONDS)
+            released = await task_queries.release_expired_tasks(conn, lease_seconds=LEASE_SECONDS)
     finally:
         await conn.close()
     return f"{released} task(s) released"
