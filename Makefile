@@ -94,7 +94,7 @@ lint: setup-dev ## SQL lint, the import check and ruff only
 	@$(PY) -m tools.imports --third-party-only server/pipeline/keys.py server
 	@$(VENV)/bin/ruff check .
 
-typecheck: setup-dev ## mypy --strict over gen/, codegen/, tools/, server/
+typecheck: setup-dev ## mypy --strict over gen/, codegen/, tools/, server/, jobs/
 	@$(VENV)/bin/mypy
 
 test: setup-dev ## run every test against a throwaway embedded PostgreSQL (and make check)

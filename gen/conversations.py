@@ -24,12 +24,15 @@ __all__ = [
     "LIST_CONVERSATIONS",
     "LIST_CONVERSATION_CHUNKS",
     "LIST_CONVERSATION_SHARES",
+    "SEARCH_CONVERSATION_CHUNKS",
+    "SET_CONVERSATION_RETENTION_HOLD",
     "SET_CONVERSATION_STATUS",
     "SHARE_CONVERSATION",
     "UNSHARE_CONVERSATION",
     "UPDATE_CONVERSATION",
     "AddConversationChunkRow",
     "ListConversationChunksRow",
+    "SearchConversationChunksRow",
     "add_conversation_chunk",
     "create_context_snapshot",
     "create_conversation",
@@ -42,6 +45,8 @@ __all__ = [
     "list_conversation_chunks",
     "list_conversation_shares",
     "list_conversations",
+    "search_conversation_chunks",
+    "set_conversation_retention_hold",
     "set_conversation_status",
     "share_conversation",
     "unshare_conversation",
@@ -61,7 +66,7 @@ VALUES (
     coalesce($7::jsonb, '{}')
 )
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
@@ -85,7 +90,7 @@ async def create_conversation(
 
 GET_CONVERSATION = """-- name: GetConversation :one
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE id = $1
 """
@@ -100,12 +105,12 @@ async def get_conversation(conn: Connection, *, id: UUID) -> Conversation | None
 LIST_CONVERSATIONS = """-- name: ListConversations :many
 SELECT visible.id, visible.organization_id, visible.user_id, visible.agent_id, visible.title, visible.status,
     visible.participants, visible.metadata, visible.message_count, visible.memory_count, visible.task_count,
-    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at
+    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at, visible.retention_hold
 FROM (
     -- Two ordered index scans merged: the user's own, then those shared with them.
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversations AS c
     WHERE c.organization_id = $1
       AND c.user_id = $2
@@ -116,7 +121,7 @@ FROM (
     UNION ALL
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversation_shares AS s
     JOIN conversations AS c
         ON c.organization_id = s.organization_id
@@ -165,7 +170,7 @@ SET title = coalesce($1, title),
     metadata = coalesce($4, metadata)
 WHERE id = $5
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
@@ -188,13 +193,31 @@ UPDATE conversations
 SET status = $1
 WHERE id = $2
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 """
 
 
 async def set_conversation_status(conn: Connection, *, status: ConversationStatus, id: UUID) -> Conversation | None:
     """Move a conversation to another status (deleted is a soft delete); the owner only."""
     row = await conn.fetchrow(SET_CONVERSATION_STATUS, status, id)
+    return None if row is None else _from_record(Conversation, row)
+
+
+SET_CONVERSATION_RETENTION_HOLD = """-- name: SetConversationRetentionHold :one
+UPDATE conversations
+SET retention_hold = $1
+WHERE id = $2
+RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at,
+    retention_hold
+"""
+
+
+async def set_conversation_retention_hold(conn: Connection, *, retention_hold: bool, id: UUID) -> Conversation | None:
+    """Pin a conversation (or put it under legal hold) so retention keeps it, or
+    release it; the owner only.
+    """
+    row = await conn.fetchrow(SET_CONVERSATION_RETENTION_HOLD, retention_hold, id)
     return None if row is None else _from_record(Conversation, row)
 
 
@@ -349,6 +372,54 @@ async def list_conversation_chunks(
     return _from_records(ListConversationChunksRow, rows)
 
 
+SEARCH_CONVERSATION_CHUNKS = r"""-- name: SearchConversationChunks :many
+SELECT id, organization_id, conversation_id, chunk_index, content, token_count, metadata, created_at,
+    ts_rank(search_vector, websearch_to_tsquery('simple', $1)) AS rank
+FROM conversation_chunks
+WHERE organization_id = $2
+  AND conversation_id = $3
+  AND (
+      search_vector @@ websearch_to_tsquery('simple', $1)
+      OR content ILIKE '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  )
+ORDER BY rank DESC, chunk_index
+LIMIT $4
+"""
+
+
+class SearchConversationChunksRow(BaseModel):
+    """A row of search_conversation_chunks."""
+
+    id: UUID
+    organization_id: UUID
+    conversation_id: UUID
+    chunk_index: int = Field(description="Position of the chunk in its conversation, from 0.")
+    content: str
+    token_count: int | None
+    metadata: JsonValue
+    created_at: datetime
+    rank: float
+
+
+async def search_conversation_chunks(
+    conn: Connection,
+    *,
+    query: str,
+    organization_id: UUID,
+    conversation_id: UUID,
+    limit: int,
+) -> list[SearchConversationChunksRow]:
+    """Chunks of one conversation matching query, in English or Japanese: as
+    words (simple full text) or as a substring (LIKE wildcards in query match
+    literally; works for terms of any length). Best word matches first, then in
+    order. Searching every conversation at once belongs in a SECURITY DEFINER
+    function: under row level security the full-text and LIKE operators (not
+    leakproof) cannot use the GIN indexes.
+    """
+    rows = await conn.fetch(SEARCH_CONVERSATION_CHUNKS, query, organization_id, conversation_id, limit)
+    return _from_records(SearchConversationChunksRow, rows)
+
+
 DELETE_CONVERSATION_CHUNK = """-- name: DeleteConversationChunk :execrows
 DELETE FROM conversation_chunks
 WHERE id = $1
@@ -462,7 +533,7 @@ async def get_latest_context_snapshot(
 
 FIND_CONVERSATION_BY_SESSION_ID = """-- name: FindConversationBySessionId :one
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE organization_id = $1
   AND metadata ->> 'session_id' = $2::text

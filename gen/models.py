@@ -37,6 +37,7 @@ __all__ = [
     "FileKind",
     "FileStatus",
     "IdempotencyKey",
+    "JobSchedule",
     "KnowledgeSourceType",
     "MembershipRole",
     "Memory",
@@ -503,6 +504,12 @@ class Conversation(BaseModel):
     )
     created_at: datetime
     updated_at: datetime = Field(description="Last change of the conversation's own fields (not of its counters).")
+    retention_hold: bool = Field(
+        description=(
+            "Pinned or under legal hold: retention never expires the conversation (nor its agent states). Set by the "
+            "owner."
+        ),
+    )
 
 
 class ConversationChunk(BaseModel):
@@ -661,6 +668,21 @@ class IdempotencyKey(BaseModel):
     response_status: int
     response_body: JsonValue | None = Field(description="The JSON body of the stored response (NULL for 204).")
     created_at: datetime
+
+
+class JobSchedule(BaseModel):
+    """python -m jobs.scheduler: per job, the last cron slot a scheduler started it for, by whom, and
+    how it ended. app_system only.
+    """
+
+    job: str
+    last_slot: datetime = Field(
+        description="The minute (of the job's cron expression) the last run was started for: a slot starts once."
+    )
+    started_at: datetime
+    finished_at: datetime | None = Field(description="NULL while the run is going on (or when its scheduler died).")
+    scheduler: str = Field(description="The scheduler that started the last run (host:pid).")
+    error: str | None = Field(description="Why the last run failed; NULL when it succeeded or is running.")
 
 
 class Memory(BaseModel):
@@ -976,7 +998,9 @@ class Task(BaseModel):
     attempts: int = Field(description="Attempts started (incremented by each claim), at most max_attempts.")
     max_attempts: int
     run_after: datetime = Field(description="Not claimed before this time (scheduling and retry backoff).")
-    locked_at: datetime | None = Field(description="When the running attempt was claimed.")
+    locked_at: datetime | None = Field(
+        description="When the running attempt was claimed or last sent a heartbeat: the lease runs from here."
+    )
     locked_by: str | None = Field(description="The worker running the task (a name of its choosing).")
     started_at: datetime | None = Field(description="When the first attempt was claimed.")
     finished_at: datetime | None = Field(description="When the task succeeded, failed for good or was cancelled.")

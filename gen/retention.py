@@ -3,21 +3,46 @@
 
 """Queries of db/queries/retention.sql."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from pydantic import JsonValue
+from pydantic import BaseModel, JsonValue
 
 from . import Connection, _from_record, _from_records
 from .models import RetentionRun
 
 __all__ = [
+    "EXPIRE_AGENT_STATES",
+    "EXPIRE_CHECKPOINTS",
+    "EXPIRE_CONVERSATIONS",
+    "EXPIRE_IDEMPOTENCY_KEYS",
+    "EXPIRE_ORPHAN_EMBEDDINGS",
+    "EXPIRE_WEBHOOK_EVENTS",
     "FINISH_RETENTION_RUN",
     "LIST_RETENTION_RUNS",
+    "RELEASE_RETENTION_LOCK",
+    "SCHEDULE_RETENTION",
     "START_RETENTION_RUN",
+    "TRY_RETENTION_LOCK",
+    "ExpireAgentStatesRow",
+    "ExpireCheckpointsRow",
+    "ExpireConversationsRow",
+    "ExpireIdempotencyKeysRow",
+    "ExpireOrphanEmbeddingsRow",
+    "ExpireWebhookEventsRow",
+    "ScheduleRetentionRow",
+    "expire_agent_states",
+    "expire_checkpoints",
+    "expire_conversations",
+    "expire_idempotency_keys",
+    "expire_orphan_embeddings",
+    "expire_webhook_events",
     "finish_retention_run",
     "list_retention_runs",
+    "release_retention_lock",
+    "schedule_retention",
     "start_retention_run",
+    "try_retention_lock",
 ]
 
 
@@ -82,3 +107,206 @@ async def list_retention_runs(
     """Retention runs, latest first. Page with the last row's (started_at, id) as cursor."""
     rows = await conn.fetch(LIST_RETENTION_RUNS, cursor_at, cursor_id, limit)
     return _from_records(RetentionRun, rows)
+
+
+EXPIRE_CONVERSATIONS = """-- name: ExpireConversations :many
+SELECT table_name, deleted
+FROM fn.expire_conversations($1::timestamptz, $2::integer, $3::integer)
+"""
+
+
+class ExpireConversationsRow(BaseModel):
+    """A row of expire_conversations."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_conversations(
+    conn: Connection,
+    *,
+    now: datetime,
+    batch: int,
+    default_days: int,
+) -> list[ExpireConversationsRow]:
+    """One batch (fn.expire_conversations): at most batch expired, soft-deleted
+    conversations not held, with the rows that went with them, per table.
+    """
+    rows = await conn.fetch(EXPIRE_CONVERSATIONS, now, batch, default_days)
+    return _from_records(ExpireConversationsRow, rows)
+
+
+EXPIRE_AGENT_STATES = """-- name: ExpireAgentStates :many
+SELECT table_name, deleted
+FROM fn.expire_agent_states($1::timestamptz, $2::integer, $3::integer)
+"""
+
+
+class ExpireAgentStatesRow(BaseModel):
+    """A row of expire_agent_states."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_agent_states(
+    conn: Connection,
+    *,
+    now: datetime,
+    batch: int,
+    default_days: int,
+) -> list[ExpireAgentStatesRow]:
+    """One batch (fn.expire_agent_states): agent states not updated within the window, with their
+    checkpoints.
+    """
+    rows = await conn.fetch(EXPIRE_AGENT_STATES, now, batch, default_days)
+    return _from_records(ExpireAgentStatesRow, rows)
+
+
+EXPIRE_CHECKPOINTS = """-- name: ExpireCheckpoints :many
+SELECT table_name, deleted
+FROM fn.expire_checkpoints($1::timestamptz, $2::integer, $3::integer)
+"""
+
+
+class ExpireCheckpointsRow(BaseModel):
+    """A row of expire_checkpoints."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_checkpoints(
+    conn: Connection,
+    *,
+    now: datetime,
+    batch: int,
+    default_days: int,
+) -> list[ExpireCheckpointsRow]:
+    """One batch (fn.expire_checkpoints): auto checkpoints beyond the organization's limit or past the
+    window.
+    """
+    rows = await conn.fetch(EXPIRE_CHECKPOINTS, now, batch, default_days)
+    return _from_records(ExpireCheckpointsRow, rows)
+
+
+EXPIRE_WEBHOOK_EVENTS = """-- name: ExpireWebhookEvents :many
+SELECT table_name, deleted
+FROM fn.expire_webhook_events($1::timestamptz, $2::integer, $3::interval)
+"""
+
+
+class ExpireWebhookEventsRow(BaseModel):
+    """A row of expire_webhook_events."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_webhook_events(
+    conn: Connection,
+    *,
+    now: datetime,
+    batch: int,
+    keep: timedelta,
+) -> list[ExpireWebhookEventsRow]:
+    """One batch (fn.expire_webhook_events): webhook deliveries processed more than keep ago."""
+    rows = await conn.fetch(EXPIRE_WEBHOOK_EVENTS, now, batch, keep)
+    return _from_records(ExpireWebhookEventsRow, rows)
+
+
+EXPIRE_IDEMPOTENCY_KEYS = """-- name: ExpireIdempotencyKeys :many
+SELECT table_name, deleted
+FROM fn.expire_idempotency_keys($1::timestamptz, $2::integer, $3::interval)
+"""
+
+
+class ExpireIdempotencyKeysRow(BaseModel):
+    """A row of expire_idempotency_keys."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_idempotency_keys(
+    conn: Connection,
+    *,
+    now: datetime,
+    batch: int,
+    keep: timedelta,
+) -> list[ExpireIdempotencyKeysRow]:
+    """One batch (fn.expire_idempotency_keys): stored Idempotency-Key responses older than keep."""
+    rows = await conn.fetch(EXPIRE_IDEMPOTENCY_KEYS, now, batch, keep)
+    return _from_records(ExpireIdempotencyKeysRow, rows)
+
+
+EXPIRE_ORPHAN_EMBEDDINGS = """-- name: ExpireOrphanEmbeddings :many
+SELECT table_name, deleted
+FROM fn.expire_orphan_embeddings($1::integer)
+"""
+
+
+class ExpireOrphanEmbeddingsRow(BaseModel):
+    """A row of expire_orphan_embeddings."""
+
+    table_name: str | None
+    deleted: int | None
+
+
+async def expire_orphan_embeddings(conn: Connection, *, batch: int) -> list[ExpireOrphanEmbeddingsRow]:
+    """One batch (fn.expire_orphan_embeddings): knowledge chunks whose source row is gone."""
+    rows = await conn.fetch(EXPIRE_ORPHAN_EMBEDDINGS, batch)
+    return _from_records(ExpireOrphanEmbeddingsRow, rows)
+
+
+TRY_RETENTION_LOCK = """-- name: TryRetentionLock :one
+SELECT pg_try_advisory_lock(hashtextextended('jobs.retention', 0)) AS locked
+"""
+
+
+async def try_retention_lock(conn: Connection) -> bool | None:
+    """Take the session-level advisory lock that keeps two retention runs apart
+    (false: another run holds it). Released by ReleaseRetentionLock or when the session ends.
+    """
+    value: bool | None = await conn.fetchval(TRY_RETENTION_LOCK)
+    return value
+
+
+RELEASE_RETENTION_LOCK = """-- name: ReleaseRetentionLock :exec
+SELECT pg_advisory_unlock(hashtextextended('jobs.retention', 0))
+"""
+
+
+async def release_retention_lock(conn: Connection) -> None:
+    """Release the lock TryRetentionLock took."""
+    await conn.execute(RELEASE_RETENTION_LOCK)
+
+
+SCHEDULE_RETENTION = """-- name: ScheduleRetention :one
+SELECT job_name, schedule, command, scheduled
+FROM fn.schedule_retention($1::text, $2::integer, $3::integer)
+"""
+
+
+class ScheduleRetentionRow(BaseModel):
+    """A row of schedule_retention."""
+
+    job_name: str | None
+    schedule: str | None
+    command: str | None
+    scheduled: bool | None
+
+
+async def schedule_retention(
+    conn: Connection,
+    *,
+    schedule: str,
+    batch: int,
+    default_days: int,
+) -> ScheduleRetentionRow | None:
+    """Register the pg_cron job that runs retention in the database on schedule
+    (fn.schedule_retention; a no-op, scheduled false, without pg_cron). As the owner, not
+    app_system.
+    """
+    row = await conn.fetchrow(SCHEDULE_RETENTION, schedule, batch, default_days)
+    return None if row is None else _from_record(ScheduleRetentionRow, row)

@@ -6,28 +6,33 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from . import Connection, _from_record, _from_records
 from .models import Task, TaskStatus
 
 __all__ = [
     "CANCEL_TASK",
+    "CLAIM_AGENT_TASKS",
     "CLAIM_TASKS",
     "COMPLETE_TASK",
     "CREATE_TASK",
     "DELETE_TASK",
     "FAIL_TASK",
     "GET_TASK",
+    "HEARTBEAT_TASK",
     "LIST_TASKS",
     "RELEASE_EXPIRED_TASKS",
+    "HeartbeatTaskRow",
     "cancel_task",
+    "claim_agent_tasks",
     "claim_tasks",
     "complete_task",
     "create_task",
     "delete_task",
     "fail_task",
     "get_task",
+    "heartbeat_task",
     "list_tasks",
     "release_expired_tasks",
 ]
@@ -268,3 +273,74 @@ async def delete_task(conn: Connection, *, id: UUID) -> int:
     """Delete a task (its artifacts stay, task_id NULL)."""
     status = await conn.execute(DELETE_TASK, id)
     return int(status.split()[-1])
+
+
+CLAIM_AGENT_TASKS = """-- name: ClaimAgentTasks :many
+UPDATE tasks AS t
+SET status = 'running',
+    locked_at = now(),
+    locked_by = $1,
+    attempts = t.attempts + 1,
+    started_at = coalesce(t.started_at, now()),
+    error = NULL
+FROM (
+    SELECT c.id
+    FROM tasks AS c
+    WHERE c.status = 'pending'
+      AND c.run_after <= now()
+      AND c.task_type = ANY($2::text[])
+      AND ($3::uuid[] IS NULL OR c.agent_id = ANY($3::uuid[]))
+    ORDER BY c.run_after, c.id
+    LIMIT $4
+    FOR UPDATE SKIP LOCKED
+) AS claimable
+WHERE t.id = claimable.id
+RETURNING t.id, t.organization_id, t.conversation_id, t.agent_id, t.created_by, t.task_type, t.status, t.input, t.output,
+    t.error, t.attempts, t.max_attempts, t.run_after, t.locked_at, t.locked_by, t.started_at, t.finished_at,
+    t.created_at, t.updated_at
+"""
+
+
+async def claim_agent_tasks(
+    conn: Connection,
+    *,
+    worker: str | None,
+    task_types: list[str],
+    agent_ids: list[UUID] | None,
+    limit: int,
+) -> list[Task]:
+    """Claim up to limit due pending tasks of the given agents (NULL: every agent)
+    whose task_type is one of task_types, for worker: running, locked by it
+    (locked_at starts the lease), attempts + 1. FOR UPDATE SKIP LOCKED:
+    concurrent workers claim disjoint tasks. Cancelled tasks are never claimed.
+    """
+    rows = await conn.fetch(CLAIM_AGENT_TASKS, worker, task_types, agent_ids, limit)
+    return _from_records(Task, rows)
+
+
+HEARTBEAT_TASK = """-- name: HeartbeatTask :one
+UPDATE tasks
+SET locked_at = now()
+WHERE id = $1
+  AND status = 'running'
+  AND locked_by = $2
+RETURNING id, locked_at
+"""
+
+
+class HeartbeatTaskRow(BaseModel):
+    """A row of heartbeat_task."""
+
+    id: UUID
+    locked_at: datetime | None = Field(
+        description="When the running attempt was claimed or last sent a heartbeat: the lease runs from here."
+    )
+
+
+async def heartbeat_task(conn: Connection, *, id: UUID, worker: str | None) -> HeartbeatTaskRow | None:
+    """Renew the lease of a task worker is running (locked_at = now). No row when
+    the task is no longer running under worker (cancelled, or its lease expired
+    and it was released): the worker must stop it.
+    """
+    row = await conn.fetchrow(HEARTBEAT_TASK, id, worker)
+    return None if row is None else _from_record(HeartbeatTaskRow, row)

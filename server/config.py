@@ -65,6 +65,11 @@ class Config:
     pool_min_size: int = 1
     pool_max_size: int = 10
     dev_key_dir: Path = DATA_DIR / "dev-jwt"
+    # Retention (jobs.retention): the window of organizations without settings.retention_days,
+    # how long processed webhook deliveries and stored Idempotency-Key responses are kept.
+    retention_days: int = 30
+    retention_webhook_days: int = 30
+    retention_idempotency_hours: int = 24
     _public_key: RSAPublicKey | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +108,10 @@ class Config:
             url = urlsplit(self.openai_base_url)
             if url.scheme not in ("https", "http") or not url.netloc:
                 raise ConfigError(f"OPENAI_BASE_URL must be an http(s) URL, not {self.openai_base_url!r}")
-        for name in ("max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size"):
+        for name in (
+            "max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size",
+            "retention_days", "retention_webhook_days", "retention_idempotency_hours",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
         if self.pool_min_size > self.pool_max_size:
@@ -172,6 +180,9 @@ class Config:
             pool_min_size=integer("POOL_MIN_SIZE", 1),
             pool_max_size=integer("POOL_MAX_SIZE", 10),
             dev_key_dir=Path(dev_dir) if dev_dir else DATA_DIR / "dev-jwt",
+            retention_days=integer("RETENTION_DAYS", 30),
+            retention_webhook_days=integer("RETENTION_WEBHOOK_DAYS", 30),
+            retention_idempotency_hours=integer("RETENTION_IDEMPOTENCY_HOURS", 24),
         )
 
 

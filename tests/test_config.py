@@ -118,3 +118,13 @@ async def test_admin_creates_an_api_key_that_authenticates(
     )
     _, stderr = await proc.communicate()
     assert proc.returncode != 0 and "no live organization" in stderr.decode()
+
+
+def test_retention_settings_are_read_and_checked() -> None:
+    config = Config.from_env({"RETENTION_DAYS": "45", "RETENTION_WEBHOOK_DAYS": "7", "RETENTION_IDEMPOTENCY_HOURS": "2"})
+    assert (config.retention_days, config.retention_webhook_days, config.retention_idempotency_hours) == (45, 7, 2)
+    assert Config.from_env({}).retention_days == 30
+    with pytest.raises(ConfigError, match="RETENTION_DAYS must be a positive integer"):
+        Config.from_env({"RETENTION_DAYS": "0"})
+    with pytest.raises(ConfigError, match="RETENTION_IDEMPOTENCY_HOURS must be an integer"):
+        Config.from_env({"RETENTION_IDEMPOTENCY_HOURS": "a day"})

@@ -11,12 +11,12 @@ VALUES (
     coalesce(sqlc.narg(metadata)::jsonb, '{}')
 )
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at;
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold;
 
 -- name: GetConversation :one
 -- The conversation with this id, if the caller owns it or it is shared with them.
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE id = sqlc.arg(id);
 
@@ -26,12 +26,12 @@ WHERE id = sqlc.arg(id);
 -- (last_activity_at, id) as cursor.
 SELECT visible.id, visible.organization_id, visible.user_id, visible.agent_id, visible.title, visible.status,
     visible.participants, visible.metadata, visible.message_count, visible.memory_count, visible.task_count,
-    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at
+    visible.input_tokens, visible.output_tokens, visible.last_activity_at, visible.created_at, visible.updated_at, visible.retention_hold
 FROM (
     -- Two ordered index scans merged: the user's own, then those shared with them.
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversations AS c
     WHERE c.organization_id = sqlc.arg(organization_id)
       AND c.user_id = sqlc.arg(user_id)
@@ -42,7 +42,7 @@ FROM (
     UNION ALL
     SELECT c.id, c.organization_id, c.user_id, c.agent_id, c.title, c.status, c.participants, c.metadata,
         c.message_count, c.memory_count, c.task_count, c.input_tokens, c.output_tokens,
-        c.last_activity_at, c.created_at, c.updated_at
+        c.last_activity_at, c.created_at, c.updated_at, c.retention_hold
     FROM conversation_shares AS s
     JOIN conversations AS c
         ON c.organization_id = s.organization_id
@@ -71,7 +71,7 @@ SET title = coalesce(sqlc.narg(title), title),
     metadata = coalesce(sqlc.narg(metadata), metadata)
 WHERE id = sqlc.arg(id)
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at;
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold;
 
 -- name: SetConversationStatus :one
 -- Move a conversation to another status (deleted is a soft delete); the owner only.
@@ -79,7 +79,17 @@ UPDATE conversations
 SET status = sqlc.arg(status)
 WHERE id = sqlc.arg(id)
 RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at;
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold;
+
+-- name: SetConversationRetentionHold :one
+-- Pin a conversation (or put it under legal hold) so retention keeps it, or
+-- release it; the owner only.
+UPDATE conversations
+SET retention_hold = sqlc.arg(retention_hold)
+WHERE id = sqlc.arg(id)
+RETURNING id, organization_id, user_id, agent_id, title, status, participants, metadata,
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at,
+    retention_hold;
 
 -- name: DeleteConversation :execrows
 -- Delete a conversation with its shares, messages, versions, files, attachments,
@@ -194,7 +204,7 @@ LIMIT 1;
 -- (metadata.session_id) that the caller can see: the caller's own first,
 -- then the newest one shared with them.
 SELECT id, organization_id, user_id, agent_id, title, status, participants, metadata,
-    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at
+    message_count, memory_count, task_count, input_tokens, output_tokens, last_activity_at, created_at, updated_at, retention_hold
 FROM conversations
 WHERE organization_id = sqlc.arg(organization_id)
   AND metadata ->> 'session_id' = sqlc.arg(session_id)::text

@@ -134,3 +134,42 @@ RETURNING id, organization_id, conversation_id, agent_id, created_by, task_type,
 -- Delete a task (its artifacts stay, task_id NULL).
 DELETE FROM tasks
 WHERE id = sqlc.arg(id);
+
+-- name: ClaimAgentTasks :many
+-- Claim up to limit due pending tasks of the given agents (NULL: every agent)
+-- whose task_type is one of task_types, for worker: running, locked by it
+-- (locked_at starts the lease), attempts + 1. FOR UPDATE SKIP LOCKED:
+-- concurrent workers claim disjoint tasks. Cancelled tasks are never claimed.
+UPDATE tasks AS t
+SET status = 'running',
+    locked_at = now(),
+    locked_by = sqlc.arg(worker),
+    attempts = t.attempts + 1,
+    started_at = coalesce(t.started_at, now()),
+    error = NULL
+FROM (
+    SELECT c.id
+    FROM tasks AS c
+    WHERE c.status = 'pending'
+      AND c.run_after <= now()
+      AND c.task_type = ANY(sqlc.arg(task_types)::text[])
+      AND (sqlc.narg(agent_ids)::uuid[] IS NULL OR c.agent_id = ANY(sqlc.narg(agent_ids)::uuid[]))
+    ORDER BY c.run_after, c.id
+    LIMIT sqlc.arg('limit')
+    FOR UPDATE SKIP LOCKED
+) AS claimable
+WHERE t.id = claimable.id
+RETURNING t.id, t.organization_id, t.conversation_id, t.agent_id, t.created_by, t.task_type, t.status, t.input, t.output,
+    t.error, t.attempts, t.max_attempts, t.run_after, t.locked_at, t.locked_by, t.started_at, t.finished_at,
+    t.created_at, t.updated_at;
+
+-- name: HeartbeatTask :one
+-- Renew the lease of a task worker is running (locked_at = now). No row when
+-- the task is no longer running under worker (cancelled, or its lease expired
+-- and it was released): the worker must stop it.
+UPDATE tasks
+SET locked_at = now()
+WHERE id = sqlc.arg(id)
+  AND status = 'running'
+  AND locked_by = sqlc.arg(worker)
+RETURNING id, locked_at;

@@ -123,6 +123,8 @@ async def update_conversation(ctx: Context, *, path: IdPath, body: ConversationU
             )
         if body.status is not None:
             row = await q.set_conversation_status(conn, id=conversation_id, status=body.status)
+        if body.retention_hold is not None:
+            row = await q.set_conversation_retention_hold(conn, id=conversation_id, retention_hold=body.retention_hold)
     if row is None:
         raise not_found("conversation")
     return ConversationOut.from_row(row)

@@ -55,6 +55,9 @@ class ConversationUpdate(Strict):
     title: Title | None = None
     status: ConversationStatus | None = None
     metadata: JsonObject | None = None
+    retention_hold: bool | None = Field(
+        None, description="true: pinned (or under legal hold): retention never expires it. false: released."
+    )
 
 
 class ConversationOut(BaseModel):
@@ -73,6 +76,7 @@ class ConversationOut(BaseModel):
     last_activity_at: datetime
     created_at: datetime
     updated_at: datetime
+    retention_hold: bool = Field(description="Pinned or under legal hold: retention keeps it.")
 
     @classmethod
     def from_row(cls, row: Conversation) -> ConversationOut:
