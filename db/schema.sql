@@ -926,6 +926,26 @@ COMMENT ON FUNCTION app.keep_message_version() IS 'BEFORE UPDATE OF content, con
 
 
 --
+-- Name: memory_search_text(text, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.memory_search_text(p_key text, p_content jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+    SELECT p_key || coalesce(' ' || pg_catalog.string_agg(v.s #>> '{}', ' '), '')
+    FROM pg_catalog.jsonb_path_query(p_content, 'strict $.** ? (@.type() == "string")') AS v(s)
+$_$;
+
+
+--
+-- Name: FUNCTION memory_search_text(p_key text, p_content jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.memory_search_text(p_key text, p_content jsonb) IS 'The searchable text of a memory: its key and the string values of its content, in document order.';
+
+
+--
 -- Name: owns_conversation(uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1064,6 +1084,114 @@ $$;
 --
 
 COMMENT ON FUNCTION app.record_memory_event() IS 'AFTER INSERT/UPDATE/DELETE row trigger on memories: records the change in memory_events (unless only access counters or the vector changed, or the delete cascades from the memory''s organization, user or conversation).';
+
+
+--
+-- Name: search_bigrams(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.search_bigrams(p_text text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT coalesce(array_agg(DISTINCT g.g), '{}')
+    FROM pg_catalog.unnest(app.search_cjk_runs(p_text)) AS run(r),
+        pg_catalog.generate_series(1, pg_catalog.char_length(run.r)) AS i(i),
+        LATERAL (VALUES (pg_catalog.substr(run.r, i.i, 1)), (pg_catalog.substr(run.r, i.i, 2))) AS g(g)
+$$;
+
+
+--
+-- Name: FUNCTION search_bigrams(p_text text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.search_bigrams(p_text text) IS 'Every character bigram of each CJK run of the text and every character alone.';
+
+
+--
+-- Name: search_cjk_runs(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.search_cjk_runs(p_text text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT coalesce(array_agg(m.r[1]), '{}')
+    FROM pg_catalog.regexp_matches(
+        pg_catalog.normalize(p_text, 'NFKC'),
+        '[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007\uac00-\ud7af]+',
+        'g'
+    ) AS m(r)
+$$;
+
+
+--
+-- Name: FUNCTION search_cjk_runs(p_text text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.search_cjk_runs(p_text text) IS 'The runs of CJK characters (Japanese kana and kanji, Chinese, hangul) in NFKC-normalized text, in order.';
+
+
+--
+-- Name: search_document(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.search_document(p_organization_id uuid, p_text text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT pg_catalog.to_tsvector('pg_catalog.english'::regconfig, app.search_non_cjk_text(p_text))
+        OPERATOR(pg_catalog.||) pg_catalog.array_to_tsvector(app.search_bigrams(p_text))
+        OPERATOR(pg_catalog.||) pg_catalog.array_to_tsvector(ARRAY[app.search_org_lexeme(p_organization_id)])
+$$;
+
+
+--
+-- Name: FUNCTION search_document(p_organization_id uuid, p_text text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.search_document(p_organization_id uuid, p_text text) IS 'The search_vector of a text of an organization: English words (stemmed, with positions), CJK bigrams and unigrams, the organization''s lexeme.';
+
+
+--
+-- Name: search_non_cjk_text(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.search_non_cjk_text(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT pg_catalog.regexp_replace(
+        pg_catalog.normalize(p_text, 'NFKC'),
+        '[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007\uac00-\ud7af\ue000-\uf8ff]+',
+        ' ',
+        'g'
+    )
+$$;
+
+
+--
+-- Name: FUNCTION search_non_cjk_text(p_text text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.search_non_cjk_text(p_text text) IS 'NFKC-normalized text with its CJK and private-use characters blanked out: what the English configuration parses.';
+
+
+--
+-- Name: search_org_lexeme(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.search_org_lexeme(p_organization_id uuid) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ SELECT U&'\E002' || pg_catalog.replace(p_organization_id::text, '-', '') $$;
+
+
+--
+-- Name: FUNCTION search_org_lexeme(p_organization_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.search_org_lexeme(p_organization_id uuid) IS 'The lexeme naming an organization in search_vector (a private-use character, which no text lexeme holds, then the id in hex).';
 
 
 --
@@ -1387,6 +1515,140 @@ $$;
 
 
 --
+-- Name: knowledge_hybrid_search(uuid, text, integer, text, public.vector, integer, double precision, double precision, double precision, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.knowledge_hybrid_search(p_agent_id uuid, p_model text, p_dims integer, p_query_text text, p_query public.vector, p_limit integer, p_k double precision DEFAULT 60, p_text_weight double precision DEFAULT 1, p_vector_weight double precision DEFAULT 1, p_candidates integer DEFAULT 100) RETURNS TABLE(id uuid, source_type public.embedding_source_type, source_id uuid, chunk_index integer, content text, metadata jsonb, text_rank integer, text_score double precision, vector_rank integer, vector_distance double precision, fused_score double precision)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    WITH query AS (
+        SELECT fn.search_query(p_query_text)
+                   OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(app.current_org_id()))::tsquery AS q,
+               coalesce(fn.search_terms(p_query_text), '{}') AS terms
+    ),
+    text_leg AS (
+        SELECT t.id, t.score, pg_catalog.row_number() OVER (ORDER BY t.score DESC, t.id)::integer AS rank
+        FROM (
+            SELECT e.id, pg_catalog.ts_rank_cd(e.search_vector, query.q)::double precision AS score
+            FROM public.embeddings AS e, query
+            WHERE e.organization_id = app.current_org_id()
+              AND e.agent_id = p_agent_id
+              AND e.model = p_model
+              AND e.dims = p_dims
+              AND e.search_vector OPERATOR(pg_catalog.@@) query.q
+              AND fn.search_recheck(e.content, query.terms)
+            ORDER BY score DESC, e.id
+            LIMIT p_candidates
+        ) AS t
+    ),
+    vector_leg AS (
+        SELECT v.id, v.distance, pg_catalog.row_number() OVER (ORDER BY v.distance, v.id)::integer AS rank
+        FROM fn.knowledge_vector_search(p_agent_id, p_model, p_dims, p_query, p_candidates) AS v
+        WHERE p_query IS NOT NULL
+    ),
+    fused AS (
+        SELECT coalesce(t.id, v.id) AS id, t.rank AS text_rank, t.score AS text_score,
+               v.rank AS vector_rank, v.distance AS vector_distance,
+               coalesce(p_text_weight / (p_k + t.rank), 0) + coalesce(p_vector_weight / (p_k + v.rank), 0) AS fused_score
+        FROM text_leg AS t
+        FULL JOIN vector_leg AS v ON v.id = t.id
+    )
+    SELECT e.id, e.source_type, e.source_id, e.chunk_index, e.content, e.metadata,
+           f.text_rank, f.text_score, f.vector_rank, f.vector_distance, f.fused_score
+    FROM fused AS f
+    JOIN public.embeddings AS e ON e.id = f.id
+    WHERE e.organization_id = app.current_org_id()
+    ORDER BY f.fused_score DESC, e.id
+    LIMIT p_limit
+$$;
+
+
+--
+-- Name: FUNCTION knowledge_hybrid_search(p_agent_id uuid, p_model text, p_dims integer, p_query_text text, p_query public.vector, p_limit integer, p_k double precision, p_text_weight double precision, p_vector_weight double precision, p_candidates integer); Type: COMMENT; Schema: fn; Owner: -
+--
+
+COMMENT ON FUNCTION fn.knowledge_hybrid_search(p_agent_id uuid, p_model text, p_dims integer, p_query_text text, p_query public.vector, p_limit integer, p_k double precision, p_text_weight double precision, p_vector_weight double precision, p_candidates integer) IS 'Hybrid knowledge search of an agent: full text and vector legs, each tenant-filtered, fused by reciprocal rank fusion.';
+
+
+--
+-- Name: knowledge_vector_search(uuid, text, integer, public.vector, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.knowledge_vector_search(p_agent_id uuid, p_model text, p_dims integer, p_query public.vector, p_limit integer, p_exact_below integer DEFAULT 2000) RETURNS TABLE(id uuid, source_type public.embedding_source_type, source_id uuid, chunk_index integer, content text, metadata jsonb, distance double precision)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    SET "hnsw.iterative_scan" TO 'relaxed_order'
+    SET "hnsw.ef_search" TO '100'
+    SET "hnsw.max_scan_tuples" TO '40000'
+    AS $_$
+DECLARE
+    org uuid := app.current_org_id();
+    candidates bigint;
+    nearest uuid[];
+BEGIN
+    IF org IS NULL OR p_limit IS NULL OR p_limit < 1 THEN
+        RETURN;
+    END IF;
+    IF p_query IS NULL OR public.vector_dims(p_query) <> p_dims THEN
+        RAISE EXCEPTION 'the query vector must have % dimensions', p_dims USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT count(*) INTO candidates
+    FROM public.embeddings AS e
+    WHERE e.organization_id = org
+      AND e.agent_id = p_agent_id
+      AND e.model = p_model
+      AND e.dims = p_dims
+      AND e.status = 'embedded';
+    IF candidates > p_exact_below AND p_dims <= 2000 THEN
+        PERFORM pg_catalog.set_config('hnsw.ef_search', greatest(100, 2 * p_limit)::text, true);
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.array_agg(s.id ORDER BY s.distance, s.id)
+             FROM (
+                 SELECT e.id, (e.embedding::public.vector(%1$s) OPERATOR(public.<=>) $1) AS distance
+                 FROM public.embeddings AS e
+                 WHERE e.model = $2 AND e.dims = %1$s
+                   AND e.organization_id = $3 AND e.agent_id = $4 AND e.status = ''embedded''
+                 ORDER BY e.embedding::public.vector(%1$s) OPERATOR(public.<=>) $1
+                 LIMIT $5
+             ) AS s',
+            p_dims
+        ) INTO nearest USING p_query, p_model, org, p_agent_id, p_limit;
+        -- Short only when the scan hit hnsw.max_scan_tuples before enough rows passed the filter:
+        -- then the exact answer below instead.
+        IF coalesce(pg_catalog.array_length(nearest, 1), 0) >= least(p_limit, candidates) THEN
+            RETURN QUERY
+            SELECT e.id, e.source_type, e.source_id, e.chunk_index, e.content, e.metadata,
+                   (e.embedding OPERATOR(public.<=>) p_query) AS distance
+            FROM pg_catalog.unnest(nearest) WITH ORDINALITY AS n (id, position)
+            JOIN public.embeddings AS e ON e.id = n.id
+            ORDER BY n.position;
+            RETURN;
+        END IF;
+    END IF;
+    RETURN QUERY
+    SELECT e.id, e.source_type, e.source_id, e.chunk_index, e.content, e.metadata,
+           (e.embedding OPERATOR(public.<=>) p_query) AS distance
+    FROM public.embeddings AS e
+    WHERE e.organization_id = org
+      AND e.agent_id = p_agent_id
+      AND e.model = p_model
+      AND e.dims = p_dims
+      AND e.status = 'embedded'
+    ORDER BY distance, e.id
+    LIMIT p_limit;
+END
+$_$;
+
+
+--
+-- Name: FUNCTION knowledge_vector_search(p_agent_id uuid, p_model text, p_dims integer, p_query public.vector, p_limit integer, p_exact_below integer); Type: COMMENT; Schema: fn; Owner: -
+--
+
+COMMENT ON FUNCTION fn.knowledge_vector_search(p_agent_id uuid, p_model text, p_dims integer, p_query public.vector, p_limit integer, p_exact_below integer) IS 'An agent''s chunks of one model nearest to a query vector, within the caller''s organization; exactly limit rows when that many exist.';
+
+
+--
 -- Name: max_auto_checkpoints(jsonb); Type: FUNCTION; Schema: fn; Owner: -
 --
 
@@ -1399,6 +1661,96 @@ CREATE FUNCTION fn.max_auto_checkpoints(p_settings jsonb) RETURNS integer
         THEN LEAST(GREATEST(pg_catalog.floor((p_settings ->> 'max_auto_checkpoints')::numeric), 0), 100000)::integer
         ELSE 20
     END
+$$;
+
+
+--
+-- Name: recall_memories(text, public.vector, text, double precision, double precision, double precision, boolean, uuid, uuid, public.memory_kind, public.memory_type, text[], text[], timestamp with time zone, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.recall_memories(p_query text, p_embedding public.vector, p_embedding_model text, p_relevance_weight double precision, p_importance_weight double precision, p_recency_weight double precision, p_private boolean, p_agent_id uuid, p_conversation_id uuid, p_kind public.memory_kind, p_memory_type public.memory_type, p_tags_any text[], p_tags_all text[], p_now timestamp with time zone, p_limit integer) RETURNS TABLE(id uuid, organization_id uuid, user_id uuid, agent_id uuid, conversation_id uuid, kind public.memory_kind, memory_type public.memory_type, key text, content jsonb, tags text[], importance double precision, decay_rate double precision, access_count integer, last_accessed_at timestamp with time zone, embedding_model text, created_at timestamp with time zone, updated_at timestamp with time zone, text_match double precision, similarity double precision, relevance double precision, recency double precision, score double precision)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+DECLARE
+    org uuid := app.current_org_id();
+    usr uuid := app.current_user_id();
+    text_query tsquery := CASE WHEN p_query IS NOT NULL THEN fn.search_query(p_query) END;
+    org_query tsquery;
+    terms text[] := coalesce(fn.search_terms(p_query), '{}');
+    text_filter boolean;
+BEGIN
+    IF org IS NULL THEN
+        RETURN;
+    END IF;
+    IF p_query IS NOT NULL AND (text_query IS NULL OR pg_catalog.numnode(text_query) = 0) THEN
+        text_query := NULL;  -- nothing searchable in the text (punctuation, stop words)
+        IF p_embedding IS NULL THEN
+            RETURN;
+        END IF;
+    END IF;
+    text_filter := text_query IS NOT NULL AND p_embedding IS NULL;
+    org_query := CASE WHEN text_filter THEN
+        text_query OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(org))::tsquery
+    END;
+    RETURN QUERY
+    WITH scoped AS (
+        SELECT m.*,
+            CASE WHEN text_query IS NULL THEN 0::double precision
+                 WHEN m.search_vector OPERATOR(pg_catalog.@@) text_query
+                      AND fn.search_recheck(app.memory_search_text(m.key, m.content), terms)
+                 THEN pg_catalog.ts_rank(m.search_vector, text_query, 32)::double precision
+                 ELSE 0::double precision
+            END AS text_match,
+            CASE WHEN p_embedding IS NOT NULL
+                      AND m.embedding IS NOT NULL
+                      AND m.embedding_model = p_embedding_model
+                      AND public.vector_dims(m.embedding) = public.vector_dims(p_embedding)
+                 THEN greatest(0, 1 - (m.embedding OPERATOR(public.<=>) p_embedding))
+            END AS similarity
+        FROM public.memories AS m
+        WHERE m.organization_id = org
+          AND (m.user_id IS NULL OR m.user_id = usr)
+          AND (m.conversation_id IS NULL OR EXISTS (
+              SELECT FROM public.conversations AS c
+              WHERE c.id = m.conversation_id AND c.organization_id = org AND c.user_id = usr
+          ) OR EXISTS (
+              SELECT FROM public.conversation_shares AS s
+              WHERE s.organization_id = org AND s.conversation_id = m.conversation_id AND s.user_id = usr
+          ))
+          AND (NOT text_filter OR m.search_vector OPERATOR(pg_catalog.@@) org_query)
+          AND (p_private IS NULL OR (CASE WHEN p_private THEN m.user_id = usr ELSE m.user_id IS NULL END))
+          AND (p_agent_id IS NULL OR m.agent_id = p_agent_id)
+          AND (p_conversation_id IS NULL OR m.conversation_id = p_conversation_id)
+          AND (p_kind IS NULL OR m.kind = p_kind)
+          AND (p_memory_type IS NULL OR m.memory_type = p_memory_type)
+          AND (p_tags_any IS NULL OR m.tags OPERATOR(pg_catalog.&&) p_tags_any)
+          AND (p_tags_all IS NULL OR m.tags OPERATOR(pg_catalog.@>) p_tags_all)
+    ), scored AS (
+        SELECT s.*,
+            least(1, exp(-s.decay_rate * greatest(0,
+                extract(epoch FROM p_now - coalesce(s.last_accessed_at, s.created_at)) / 86400
+            )))::double precision AS recency,
+            CASE
+                WHEN s.similarity IS NOT NULL THEN s.similarity
+                WHEN text_query IS NOT NULL THEN s.text_match
+                ELSE 1
+            END::double precision AS relevance
+        FROM scoped AS s
+        WHERE NOT text_filter OR s.text_match > 0
+    )
+    SELECT s.id, s.organization_id, s.user_id, s.agent_id, s.conversation_id, s.kind, s.memory_type, s.key,
+        s.content, s.tags, s.importance, s.decay_rate, s.access_count, s.last_accessed_at, s.embedding_model,
+        s.created_at, s.updated_at, s.text_match, s.similarity, s.relevance, s.recency,
+        (
+            power(s.relevance, p_relevance_weight)
+            * power(s.importance, p_importance_weight)
+            * power(s.recency, p_recency_weight)
+        )::double precision AS score
+    FROM scored AS s
+    ORDER BY 22 DESC, s.id
+    LIMIT p_limit;
+END
 $$;
 
 
@@ -1549,6 +1901,273 @@ BEGIN
     RETURN NEXT;
 END
 $_$;
+
+
+--
+-- Name: search(text, text[], uuid, uuid, double precision, text, uuid, integer); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search(p_query text, p_types text[], p_conversation_id uuid, p_agent_id uuid, p_cursor_rank double precision, p_cursor_kind text, p_cursor_id uuid, p_limit integer) RETURNS TABLE(kind text, id uuid, conversation_id uuid, message_id uuid, chunk_id uuid, memory_id uuid, agent_id uuid, rank double precision, snippet text, created_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+DECLARE
+    org uuid := app.current_org_id();
+    usr uuid := app.current_user_id();
+    text_query tsquery := fn.search_query(p_query);
+    org_query tsquery;
+    terms text[] := fn.search_terms(p_query);
+    types text[] := coalesce(p_types, ARRAY['message', 'chunk', 'memory']);
+    accessible uuid[];
+    searched uuid[];
+BEGIN
+    IF org IS NULL OR text_query IS NULL OR pg_catalog.numnode(text_query) = 0 THEN
+        RETURN;
+    END IF;
+    -- app.can_access_conversation, as a set: the conversations the user owns or has shared with them.
+    accessible := ARRAY(
+        SELECT c.id FROM public.conversations AS c
+        WHERE c.organization_id = org AND c.user_id = usr
+        UNION
+        SELECT s.conversation_id FROM public.conversation_shares AS s
+        WHERE s.organization_id = org AND s.user_id = usr
+    );
+    -- Those the filters keep, for messages and chunks.
+    searched := ARRAY(
+        SELECT c.id FROM public.conversations AS c
+        WHERE c.id = ANY (accessible)
+          AND (p_conversation_id IS NULL OR c.id = p_conversation_id)
+          AND (p_agent_id IS NULL OR c.agent_id = p_agent_id)
+    );
+    org_query := text_query OPERATOR(pg_catalog.&&) pg_catalog.quote_literal(app.search_org_lexeme(org))::tsquery;
+    -- The organization is checked twice: its lexeme inside the GIN condition (what narrows the index scan to
+    -- the caller's organization) and organization_id, a plain filter written `(... = org) IS TRUE` so that the
+    -- planner does not add a B-tree scan of the whole organization to the GIN scan it already narrows. The
+    -- conversations are a filter too (IS TRUE): as a join, the planner would rescan the GIN index once per
+    -- conversation of the user.
+    RETURN QUERY
+    WITH hits AS (
+        SELECT 'message'::text AS kind, m.id, m.conversation_id, m.agent_id, m.content AS body, m.created_at,
+            pg_catalog.ts_rank(m.search_vector, text_query, 1)::double precision AS rank
+        FROM public.messages AS m
+        WHERE 'message' = ANY (types)
+          AND m.search_vector OPERATOR(pg_catalog.@@) org_query
+          AND (m.organization_id = org) IS TRUE
+          AND (m.conversation_id = ANY (searched)) IS TRUE
+          AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(m.content, terms))
+        UNION ALL
+        SELECT 'chunk', k.id, k.conversation_id, NULL::uuid, k.content, k.created_at,
+            pg_catalog.ts_rank(k.search_vector, text_query, 1)::double precision
+        FROM public.conversation_chunks AS k
+        WHERE 'chunk' = ANY (types)
+          AND k.search_vector OPERATOR(pg_catalog.@@) org_query
+          AND (k.organization_id = org) IS TRUE
+          AND (k.conversation_id = ANY (searched)) IS TRUE
+          AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(k.content, terms))
+        UNION ALL
+        SELECT 'memory', y.id, y.conversation_id, y.agent_id, app.memory_search_text(y.key, y.content), y.created_at,
+            pg_catalog.ts_rank(y.search_vector, text_query, 1)::double precision
+        FROM public.memories AS y
+        WHERE 'memory' = ANY (types)
+          AND y.search_vector OPERATOR(pg_catalog.@@) org_query
+          AND (y.organization_id = org) IS TRUE
+          AND (y.user_id IS NULL OR y.user_id = usr)
+          AND (y.conversation_id IS NULL OR y.conversation_id = ANY (accessible))
+          AND (p_conversation_id IS NULL OR y.conversation_id = p_conversation_id)
+          AND (p_agent_id IS NULL OR y.agent_id = p_agent_id)
+          AND (pg_catalog.cardinality(terms) = 0 OR fn.search_recheck(app.memory_search_text(y.key, y.content), terms))
+    ), page AS (
+        SELECT h.*
+        FROM hits AS h
+        WHERE p_cursor_rank IS NULL
+           OR (h.rank, h.kind COLLATE "C", h.id) < (p_cursor_rank, p_cursor_kind COLLATE "C", p_cursor_id)
+        ORDER BY h.rank DESC, h.kind COLLATE "C" DESC, h.id DESC
+        LIMIT p_limit
+    )
+    SELECT p.kind, p.id, p.conversation_id,
+        CASE WHEN p.kind = 'message' THEN p.id END,
+        CASE WHEN p.kind = 'chunk' THEN p.id END,
+        CASE WHEN p.kind = 'memory' THEN p.id END,
+        p.agent_id, p.rank, fn.search_snippet(p.body, p_query), p.created_at
+    FROM page AS p
+    ORDER BY p.rank DESC, p.kind COLLATE "C" DESC, p.id DESC;
+END
+$$;
+
+
+--
+-- Name: search_cjk_query(text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_cjk_query(p_query text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT pg_catalog.string_agg(
+        CASE
+            WHEN pg_catalog.char_length(run.r) = 1 THEN pg_catalog.quote_literal(run.r)
+            ELSE (
+                SELECT pg_catalog.string_agg(pg_catalog.quote_literal(pg_catalog.substr(run.r, i.i, 2)), ' & ')
+                FROM pg_catalog.generate_series(1, pg_catalog.char_length(run.r) - 1) AS i(i)
+            )
+        END,
+        ' & '
+    )::tsquery
+    FROM pg_catalog.unnest(app.search_cjk_runs(p_query)) AS run(r)
+$$;
+
+
+--
+-- Name: search_english_query(text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_english_query(p_query text) RETURNS tsquery
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+DECLARE
+    text_part text := app.search_non_cjk_text(p_query);
+    result tsquery;
+    prefix text;
+BEGIN
+    IF text_part !~ '[[:alnum:]]' THEN
+        RETURN NULL;  -- no English words (an empty tsquery would only raise a notice)
+    END IF;
+    -- websearch_to_tsquery knows no prefixes: word* is taken out and ANDed as 'word':*.
+    result := pg_catalog.websearch_to_tsquery(
+        'pg_catalog.english'::regconfig,
+        pg_catalog.regexp_replace(text_part, '[[:alnum:]_]+\*', ' ', 'g')
+    );
+    FOR prefix IN
+        SELECT pg_catalog.lower(m.p[1])
+        FROM pg_catalog.regexp_matches(text_part, '([[:alnum:]_]+)\*', 'g') AS m(p)
+    LOOP
+        result := result OPERATOR(pg_catalog.&&)
+            pg_catalog.to_tsquery('pg_catalog.simple'::regconfig, pg_catalog.quote_literal(prefix) || ':*');
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+
+--
+-- Name: search_query(text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_query(p_query text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT CASE
+        WHEN e.q IS NULL THEN c.q
+        WHEN c.q IS NULL THEN e.q
+        ELSE e.q OPERATOR(pg_catalog.&&) c.q
+    END
+    FROM fn.search_english_query(p_query) AS e(q), fn.search_cjk_query(p_query) AS c(q)
+$$;
+
+
+--
+-- Name: search_recheck(text, text[]); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_recheck(p_text text, p_terms text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT pg_catalog.cardinality(p_terms) = 0
+        OR NOT EXISTS (
+            SELECT FROM pg_catalog.unnest(p_terms) AS t(term)
+            WHERE pg_catalog.strpos(p_text, t.term) = 0
+        )
+        OR NOT EXISTS (
+            SELECT FROM pg_catalog.unnest(p_terms) AS t(term)
+            WHERE pg_catalog.strpos(pg_catalog.normalize(p_text, 'NFKC'), t.term) = 0
+        )
+$$;
+
+
+--
+-- Name: search_snippet(text, text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_snippet(p_text text, p_query text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+DECLARE
+    body text := pg_catalog.regexp_replace(p_text, '[\ue000-\uf8ff]', ' ', 'g');
+    english tsquery := fn.search_english_query(p_query);
+    terms text[];
+    term text;
+    excerpt text;
+    first_at integer;
+    at integer;
+BEGIN
+    SELECT coalesce(array_agg(DISTINCT r.r ORDER BY r.r), '{}') INTO terms
+    FROM pg_catalog.unnest(app.search_cjk_runs(p_query)) AS r(r);
+    IF english IS NOT NULL AND pg_catalog.numnode(english) > 0 THEN
+        excerpt := pg_catalog.ts_headline(
+            'pg_catalog.english'::regconfig, body, english,
+            'StartSel=' || U&'\E000' || ', StopSel=' || U&'\E001' || ', MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "'
+        );
+    ELSE
+        first_at := 0;
+        FOREACH term IN ARRAY terms LOOP
+            at := pg_catalog.strpos(body, term);
+            IF at > 0 AND (first_at = 0 OR at < first_at) THEN
+                first_at := at;
+            END IF;
+        END LOOP;
+        first_at := greatest(first_at - 40, 1);
+        excerpt := pg_catalog.substr(body, first_at, 160);
+        IF first_at > 1 THEN
+            excerpt := '…' || excerpt;
+        END IF;
+        IF pg_catalog.char_length(body) >= first_at + 160 THEN
+            excerpt := excerpt || '…';
+        END IF;
+    END IF;
+    -- Longest terms first; a shorter term inside a marked longer one nests, which the server merges.
+    FOR term IN SELECT t.t FROM pg_catalog.unnest(terms) AS t(t) ORDER BY pg_catalog.char_length(t.t) DESC LOOP
+        excerpt := pg_catalog.replace(excerpt, term, U&'\E000' || term || U&'\E001');
+    END LOOP;
+    RETURN excerpt;
+END
+$$;
+
+
+--
+-- Name: search_terms(text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.search_terms(p_query text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    SELECT coalesce(array_agg(DISTINCT run.r), '{}')
+    FROM pg_catalog.unnest(app.search_cjk_runs(p_query)) AS run(r)
+    WHERE pg_catalog.char_length(run.r) >= 3
+$$;
+
+
+--
+-- Name: use_memories(uuid[]); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.use_memories(p_ids uuid[]) RETURNS TABLE(id uuid, access_count integer, last_accessed_at timestamp with time zone)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    UPDATE public.memories AS m
+    SET access_count = m.access_count + 1,
+        last_accessed_at = now()
+    WHERE m.id = ANY (p_ids)
+      AND m.organization_id = app.current_org_id()
+      AND (m.user_id IS NULL OR m.user_id = app.current_user_id())
+      AND (m.conversation_id IS NULL OR app.can_access_conversation(m.conversation_id))
+    RETURNING m.id, m.access_count, m.last_accessed_at
+$$;
 
 
 SET default_tablespace = '';
@@ -2013,10 +2632,10 @@ CREATE TABLE public.conversation_chunks (
     conversation_id uuid NOT NULL,
     chunk_index integer NOT NULL,
     content text NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, content)) STORED NOT NULL,
     token_count integer,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (app.search_document(organization_id, content)) STORED NOT NULL,
     CONSTRAINT conversation_chunks_chunk_index_check CHECK ((chunk_index >= 0)),
     CONSTRAINT conversation_chunks_content_check CHECK ((content <> ''::text)),
     CONSTRAINT conversation_chunks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
@@ -2030,7 +2649,7 @@ ALTER TABLE ONLY public.conversation_chunks FORCE ROW LEVEL SECURITY;
 -- Name: TABLE conversation_chunks; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.conversation_chunks IS 'Large pieces of conversation text, in order, searchable by full text in any language: search_vector (simple configuration, no stemming) for words, a trigram index on content for substrings (Japanese has no spaces between words).';
+COMMENT ON TABLE public.conversation_chunks IS 'Large pieces of conversation text, in order, searchable by full text in English and Japanese (search_vector: English words, CJK bigrams; docs/search.md).';
 
 
 --
@@ -2044,7 +2663,7 @@ COMMENT ON COLUMN public.conversation_chunks.chunk_index IS 'Position of the chu
 -- Name: COLUMN conversation_chunks.search_vector; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.conversation_chunks.search_vector IS 'to_tsvector(''simple'', content), generated.';
+COMMENT ON COLUMN public.conversation_chunks.search_vector IS 'Full text of content in English and CJK with the organization''s lexeme (app.search_document), generated.';
 
 
 --
@@ -2230,10 +2849,10 @@ CREATE TABLE public.embeddings (
     error text,
     run_after timestamp with time zone DEFAULT now() NOT NULL,
     embedded_at timestamp with time zone,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, content)) STORED NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (app.search_document(organization_id, content)) STORED NOT NULL,
     CONSTRAINT embeddings_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT embeddings_chunk_index_check CHECK ((chunk_index >= 0)),
     CONSTRAINT embeddings_content_check CHECK ((btrim(content) <> ''::text)),
@@ -2332,17 +2951,17 @@ COMMENT ON COLUMN public.embeddings.embedded_at IS 'When the current vector was 
 
 
 --
--- Name: COLUMN embeddings.search_vector; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.embeddings.search_vector IS 'to_tsvector(''simple'', content), generated (hybrid search: full text next to vectors).';
-
-
---
 -- Name: COLUMN embeddings.metadata; Type: COMMENT; Schema: public; Owner: -
 --
 
 COMMENT ON COLUMN public.embeddings.metadata IS 'Page, heading, URL and other details of the chunk.';
+
+
+--
+-- Name: COLUMN embeddings.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embeddings.search_vector IS 'app.search_document(organization_id, content), generated: English words, CJK characters and pairs, the organization''s lexeme (docs/search.md).';
 
 
 --
@@ -2637,9 +3256,9 @@ CREATE TABLE public.memories (
     last_accessed_at timestamp with time zone,
     embedding public.vector,
     embedding_model text,
-    search_vector tsvector GENERATED ALWAYS AS ((to_tsvector('simple'::regconfig, key) || jsonb_to_tsvector('simple'::regconfig, content, '["string"]'::jsonb))) STORED NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (app.search_document(organization_id, app.memory_search_text(key, content))) STORED NOT NULL,
     CONSTRAINT memories_access_count_check CHECK ((access_count >= 0)),
     CONSTRAINT memories_content_check CHECK ((jsonb_typeof(content) = 'object'::text)),
     CONSTRAINT memories_decay_rate_check CHECK ((decay_rate >= (0)::double precision)),
@@ -2719,14 +3338,14 @@ COMMENT ON COLUMN public.memories.decay_rate IS 'How fast relevance fades, per d
 -- Name: COLUMN memories.access_count; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.memories.access_count IS 'How often the memory was used (TouchMemory).';
+COMMENT ON COLUMN public.memories.access_count IS 'How often the memory was used (fn.use_memories).';
 
 
 --
 -- Name: COLUMN memories.last_accessed_at; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.memories.last_accessed_at IS 'When the memory was last used (TouchMemory); NULL: never.';
+COMMENT ON COLUMN public.memories.last_accessed_at IS 'When the memory was last used (fn.use_memories); NULL: never.';
 
 
 --
@@ -2744,17 +3363,17 @@ COMMENT ON COLUMN public.memories.embedding_model IS 'The model that produced em
 
 
 --
--- Name: COLUMN memories.search_vector; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.memories.search_vector IS 'Full text of key and the string values of content (simple configuration), generated.';
-
-
---
 -- Name: COLUMN memories.updated_at; Type: COMMENT; Schema: public; Owner: -
 --
 
 COMMENT ON COLUMN public.memories.updated_at IS 'Last change of the memory (not of its access counters).';
+
+
+--
+-- Name: COLUMN memories.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.memories.search_vector IS 'Full text of key and the string values of content in English and CJK with the organization''s lexeme (app.search_document), generated.';
 
 
 --
@@ -2980,6 +3599,7 @@ CREATE TABLE public.messages (
     edited_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (app.search_document(organization_id, content)) STORED NOT NULL,
     CONSTRAINT messages_check CHECK ((parent_message_id <> id)),
     CONSTRAINT messages_content_parts_check CHECK ((jsonb_typeof(content_parts) = 'array'::text)),
     CONSTRAINT messages_input_tokens_check CHECK ((input_tokens >= 0)),
@@ -3066,6 +3686,13 @@ COMMENT ON COLUMN public.messages.output_tokens IS 'Completion tokens of the mes
 --
 
 COMMENT ON COLUMN public.messages.edited_at IS 'When the content was last edited (NULL if never).';
+
+
+--
+-- Name: COLUMN messages.search_vector; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.messages.search_vector IS 'Full text of content in English and CJK with the organization''s lexeme (app.search_document), generated.';
 
 
 --
@@ -4129,13 +4756,6 @@ CREATE INDEX context_snapshots_conversation_created_at_idx ON public.context_sna
 
 
 --
--- Name: conversation_chunks_content_trgm_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX conversation_chunks_content_trgm_idx ON public.conversation_chunks USING gin (content public.gin_trgm_ops);
-
-
---
 -- Name: conversation_chunks_search_vector_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4434,6 +5054,13 @@ CREATE INDEX messages_conversation_created_at_idx ON public.messages USING btree
 --
 
 CREATE INDEX messages_parent_idx ON public.messages USING btree (conversation_id, parent_message_id) WHERE (parent_message_id IS NOT NULL);
+
+
+--
+-- Name: messages_search_vector_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_search_vector_idx ON public.messages USING gin (search_vector);
 
 
 --
@@ -6404,4 +7031,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201000100'),
     ('20261201000200'),
     ('20261202000100'),
+    ('20261202000300'),
+    ('20261202000400'),
     ('20261202000600');

@@ -24,7 +24,6 @@ __all__ = [
     "LIST_CONVERSATIONS",
     "LIST_CONVERSATION_CHUNKS",
     "LIST_CONVERSATION_SHARES",
-    "SEARCH_CONVERSATION_CHUNKS",
     "SET_CONVERSATION_RETENTION_HOLD",
     "SET_CONVERSATION_STATUS",
     "SHARE_CONVERSATION",
@@ -32,7 +31,6 @@ __all__ = [
     "UPDATE_CONVERSATION",
     "AddConversationChunkRow",
     "ListConversationChunksRow",
-    "SearchConversationChunksRow",
     "add_conversation_chunk",
     "create_context_snapshot",
     "create_conversation",
@@ -45,7 +43,6 @@ __all__ = [
     "list_conversation_chunks",
     "list_conversation_shares",
     "list_conversations",
-    "search_conversation_chunks",
     "set_conversation_retention_hold",
     "set_conversation_status",
     "share_conversation",
@@ -370,54 +367,6 @@ async def list_conversation_chunks(
     """A conversation's chunks in order. Page with the last row's chunk_index as cursor."""
     rows = await conn.fetch(LIST_CONVERSATION_CHUNKS, organization_id, conversation_id, cursor_chunk_index, limit)
     return _from_records(ListConversationChunksRow, rows)
-
-
-SEARCH_CONVERSATION_CHUNKS = r"""-- name: SearchConversationChunks :many
-SELECT id, organization_id, conversation_id, chunk_index, content, token_count, metadata, created_at,
-    ts_rank(search_vector, websearch_to_tsquery('simple', $1)) AS rank
-FROM conversation_chunks
-WHERE organization_id = $2
-  AND conversation_id = $3
-  AND (
-      search_vector @@ websearch_to_tsquery('simple', $1)
-      OR content ILIKE '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'
-  )
-ORDER BY rank DESC, chunk_index
-LIMIT $4
-"""
-
-
-class SearchConversationChunksRow(BaseModel):
-    """A row of search_conversation_chunks."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    chunk_index: int = Field(description="Position of the chunk in its conversation, from 0.")
-    content: str
-    token_count: int | None
-    metadata: JsonValue
-    created_at: datetime
-    rank: float
-
-
-async def search_conversation_chunks(
-    conn: Connection,
-    *,
-    query: str,
-    organization_id: UUID,
-    conversation_id: UUID,
-    limit: int,
-) -> list[SearchConversationChunksRow]:
-    """Chunks of one conversation matching query, in English or Japanese: as
-    words (simple full text) or as a substring (LIKE wildcards in query match
-    literally; works for terms of any length). Best word matches first, then in
-    order. Searching every conversation at once belongs in a SECURITY DEFINER
-    function: under row level security the full-text and LIKE operators (not
-    leakproof) cannot use the GIN indexes.
-    """
-    rows = await conn.fetch(SEARCH_CONVERSATION_CHUNKS, query, organization_id, conversation_id, limit)
-    return _from_records(SearchConversationChunksRow, rows)
 
 
 DELETE_CONVERSATION_CHUNK = """-- name: DeleteConversationChunk :execrows
