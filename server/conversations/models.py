@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from gen.models import Conversation, ConversationShare, ConversationStatus
 
 from ..pipeline.pagination import PageQuery
+from ..pipeline.serialize import projection
 from ..types import (
     JsonObject,
     Label,
@@ -71,7 +72,10 @@ class ConversationOut(BaseModel):
 
     @classmethod
     def from_row(cls, row: Conversation) -> ConversationOut:
-        return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
+        return _conversation_out(row)
+
+
+_conversation_out = projection(ConversationOut, Conversation)
 
 
 class ShareCreate(Strict):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from gen.models import Message, MessageRole, MessageStatus, MessageVersion
 
 from ..pipeline.pagination import PageQuery
+from ..pipeline.serialize import extend, projection
 from ..types import (
     Json,
     JsonObject,
@@ -71,7 +72,10 @@ class MessageOut(BaseModel):
 
     @classmethod
     def from_row(cls, row: Message) -> MessageOut:
-        return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
+        return _message_out(row)
+
+
+_message_out = projection(MessageOut, Message)
 
 
 class MessageDetail(MessageOut):
@@ -81,7 +85,7 @@ class MessageDetail(MessageOut):
 
     @classmethod
     def with_files(cls, row: Message, file_ids: list[UUID]) -> MessageDetail:
-        return cls(**MessageOut.from_row(row).model_dump(), file_ids=file_ids)
+        return extend(cls, _message_out(row), file_ids=file_ids)
 
 
 class MessageVersionOut(BaseModel):
