@@ -41,7 +41,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 from uuid import UUID
 
 import aiohttp
@@ -296,7 +296,10 @@ async def system_tx(app: web.Application) -> AsyncIterator[Connection]:
         yield conn
 
 
-PooledConnection = PoolConnectionProxy[asyncpg.Record]
+if TYPE_CHECKING:
+    PooledConnection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+else:
+    PooledConnection = PoolConnectionProxy
 
 
 class TenantTransaction:
