@@ -54,7 +54,11 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024
     pool_min_size: int = 1
-    pool_max_size: int = 10
+    pool_max_size: int = 10  # per worker process; python -m server lowers it to fit max_connections
+    # Server processes sharing the port (python -m server --workers); 0: one per CPU core.
+    workers: int = 0
+    # aiohttp's access log (one line per request); off unless ACCESS_LOG is set, it costs every request.
+    access_log: bool = False
     dev_key_dir: Path = DATA_DIR / "dev-jwt"
     _public_key: RSAPublicKey | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -82,6 +86,8 @@ class Config:
                 Webhook(self.clerk_webhook_secret)
             except Exception:  # binascii.Error, or the empty-secret error of svix's standardwebhooks
                 raise ConfigError("CLERK_WEBHOOK_SECRET must be the endpoint's signing secret, whsec_<base64>") from None
+        if self.workers < 0:
+            raise ConfigError("WORKERS must be 0 (one per CPU core) or a positive integer")
         for name in ("max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
@@ -121,6 +127,12 @@ class Config:
             except ValueError:
                 raise ConfigError(f"{name} must be an integer, not {value!r}") from None
 
+        def flag(name: str) -> bool:
+            value = (text(name) or "0").lower()
+            if value not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+                raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+            return value in ("1", "true", "yes", "on")
+
         parties = tuple(p.strip() for p in (text("CLERK_AUTHORIZED_PARTIES") or "").split(",") if p.strip())
         workspaces = text("WORKSPACES_DIR")
         dev_dir = text("DEV_JWT_DIR")
@@ -139,6 +151,8 @@ class Config:
             pool_min_size=integer("POOL_MIN_SIZE", 1),
             pool_max_size=integer("POOL_MAX_SIZE", 10),
             dev_key_dir=Path(dev_dir) if dev_dir else DATA_DIR / "dev-jwt",
+            workers=integer("WORKERS", 0),
+            access_log=flag("ACCESS_LOG"),
         )
 
 
