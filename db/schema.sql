@@ -4011,6 +4011,20 @@ CREATE INDEX webhook_events_processed_at_idx ON public.webhook_events USING btre
 
 
 --
+-- Name: messages_conversation_organization; Type: STATISTICS; Schema: public; Owner: -
+--
+
+CREATE STATISTICS public.messages_conversation_organization (dependencies) ON organization_id, conversation_id FROM public.messages;
+
+
+--
+-- Name: STATISTICS messages_conversation_organization; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON STATISTICS public.messages_conversation_organization IS 'conversation_id determines organization_id: keeps list queries of a conversation on their index scan in order.';
+
+
+--
 -- Name: agent_knowledge_sources agent_knowledge_sources_copy_agent_organization; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5775,4 +5789,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261121000440'),
     ('20261121000500'),
     ('20261201000100'),
-    ('20261201000200');
+    ('20261201000200'),
+    ('20261202000500');
