@@ -111,8 +111,8 @@ test: setup-dev ## run every test against a throwaway embedded PostgreSQL (and m
 fuzz: setup-dev ## contract-fuzz a live server from its /openapi.json alone (schemathesis CLI; reports in .data/fuzz/)
 	@$(PY) -m tools.fuzz
 
-bench: setup-dev $(STAMP_BENCH) ## run every benchmark on a fresh embedded PostgreSQL (only=rest|workers|rows for one); results in bench/results/
-	@$(PY) bench/run.py $(if $(only),--only $(only))
+bench: setup-dev $(STAMP_BENCH) ## run every benchmark on a fresh embedded PostgreSQL (only=rest|workers|seed002|rows for one, baseline=DIR to compare another checkout); results in bench/results/
+	@$(PY) bench/run.py $(if $(only),--only $(only)) $(if $(baseline),--baseline $(baseline))
 
 # Each set is resolved in a throwaway venv. The development set is resolved on top
 # of the new runtime pins, and requirements-dev.txt keeps only what they do not pin

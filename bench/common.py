@@ -37,6 +37,30 @@ OPERATIONS: tuple[tuple[str, str, str, dict[str, Any] | None, int], ...] = (
     ("create-message", "POST", "/v1/conversations/{id}/messages", {"content": "a new message from the benchmark"}, 201),
 )
 
+MEMORY = {"kind": "decision", "content": {"decision": "Ship carbon tracking in Q3", "rationale": "Customer demand"},
+          "tags": ["roadmap", "q3"], "importance": 0.8}
+# Seed 002's operations, with its p99 targets in milliseconds (None: not served yet).
+SEED002: tuple[tuple[str, str, str, dict[str, Any] | None, int, float], ...] = (
+    ("create-session", "POST", "/v1/conversations", {"title": "Planning session", "metadata": {"source": "bench"}},
+     201, 100),
+    ("store-memory", "POST", "/v1/memories", MEMORY, 201, 50),
+    ("query-memories", "GET", "/v1/memories?kind=decision&tags_any=roadmap&limit=20", None, 200, 100),
+    ("batch-of-10", "POST", "/v1/batch",
+     {"operations": [{"method": "POST", "path": "/v1/memories", "body": MEMORY} for _ in range(10)]}, 200, 500),
+)
+SEED002_NOT_SERVED = (("full-text-search", "GET /v1/search?q= is not served yet", 200),)
+
+
+def operation(name: str) -> tuple[str, str, str, dict[str, Any] | None, int]:
+    """(name, method, path template, body, status) of a REST or seed 002 operation."""
+    for op in OPERATIONS:
+        if op[0] == name:
+            return op
+    for seed_op in SEED002:
+        if seed_op[0] == name:
+            return seed_op[:5]  # type: ignore[return-value]
+    raise KeyError(name)
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -38,7 +38,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OPERATIONS
+from common import OPERATIONS, SEED002, operation
 
 
 def summary(latencies: list[float], seconds: float) -> dict[str, float]:
@@ -70,9 +70,9 @@ class Window:
         self.seconds = seconds
 
 
-async def run_http(url: str, targets: list[dict[str, str]], operation: str, concurrency: int,
+async def run_http(url: str, targets: list[dict[str, str]], name: str, concurrency: int,
                    window: Window) -> dict[str, float]:
-    _, method, template, body, expect = next(op for op in OPERATIONS if op[0] == operation)
+    _, method, template, body, expect = operation(name)
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     payload = json.dumps(body).encode() if body is not None else b""
@@ -114,7 +114,7 @@ async def run_http(url: str, targets: list[dict[str, str]], operation: str, conc
     return summary(latencies, window.seconds)
 
 
-async def run_sql(database_url: str, targets: list[dict[str, str]], operation: str, concurrency: int,
+async def run_sql(database_url: str, targets: list[dict[str, str]], name: str, concurrency: int,
                   seconds: tuple[float, float], pool_size: int) -> dict[str, float]:
     import asyncpg
     import jwt
@@ -140,9 +140,9 @@ async def run_sql(database_url: str, targets: list[dict[str, str]], operation: s
     async def one(user: str, org: str, conversation: UUID) -> None:
         async with pool.acquire() as conn, conn.transaction():
             p = await conn.fetchrow(ENTER_SESSION, user, org)
-            if operation == "get-conversation":
+            if name == "get-conversation":
                 await conn.fetchrow(GET_CONVERSATION, conversation)
-            elif operation == "list-50-messages":
+            elif name == "list-50-messages":
                 await conn.fetchrow(GET_CONVERSATION, conversation)
                 await conn.fetch(LIST_MESSAGES, p["organization_id"], conversation, None, None, 51)
             else:
@@ -168,7 +168,7 @@ def main() -> None:
     parser.add_argument("--url", help="the server's base URL")
     parser.add_argument("--sql", metavar="DATABASE_URL", help="run the operation's SQL only, on this database")
     parser.add_argument("--targets", type=Path, required=True, help="JSON list of {token, conversation}")
-    parser.add_argument("--operation", required=True, choices=[op[0] for op in OPERATIONS])
+    parser.add_argument("--operation", required=True, choices=[op[0] for op in (*OPERATIONS, *SEED002)])
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=3.0, help="how long to measure")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of requests not counted first")

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH, OPERATIONS, RESULTS, ROOT, free_port, seed, targets, wait_ready  # noqa: E402
+from common import BENCH, OPERATIONS, RESULTS, ROOT, free_port, seed, targets, wait_ready
 
-from tools import db  # noqa: E402
+from tools import db
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """`make bench`: every scenario against a fresh embedded PostgreSQL; JSON, Markdown and PNG charts in bench/results/.
 
-    .venv/bin/python bench/run.py [--only rest|workers|rows] [--rounds 3] [--seconds 3]
+    .venv/bin/python bench/run.py [--only rest|workers|seed002|rows] [--rounds 3] [--seconds 2]
                                   [--orgs 100] [--messages 300000] [--baseline DIR]
 
 Scenarios (see bench/README.md):
@@ -11,6 +11,8 @@ Scenarios (see bench/README.md):
   --baseline DIR adds the server of another checkout (e.g. `git archive` of an
   older commit) as "server (baseline)", measured in the same rounds.
 - workers: this server with one worker against two (`--workers`), at concurrency 32.
+- seed002: seed 002's operations (create a session, store a memory, query
+  memories, a batch of 10) on this server, their p99 against the seed's targets.
 - rows: bench/rows_bench.py (what turning rows into models costs).
 
 Every server is its own process; each measurement is a load generator process
@@ -40,12 +42,27 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH, OPERATIONS, RESULTS, ROOT, dump, free_port, machine, seed, targets, wait_ready
+from common import (
+    BENCH,
+    OPERATIONS,
+    RESULTS,
+    ROOT,
+    SEED002,
+    SEED002_NOT_SERVED,
+    dump,
+    free_port,
+    machine,
+    seed,
+    targets,
+    wait_ready,
+)
 
 from tools import db
 
 PY = sys.executable
-SCENARIOS = ("rest", "workers", "rows")
+SCENARIOS = ("rest", "workers", "seed002", "rows")
+REST = [op[0] for op in OPERATIONS]
+ORDER = REST + [op[0] for op in SEED002]
 
 
 @dataclass
@@ -112,13 +129,13 @@ def measure(c: Contestant, operation: str, concurrency: int, target_file: Path, 
     return result
 
 
-def rounds_of(contestants: list[Contestant], concurrencies: tuple[int, ...], rounds: int, target_file: Path,
-              database_url: str, seconds: float) -> list[dict[str, Any]]:
+def rounds_of(contestants: list[Contestant], operations: list[str], concurrencies: tuple[int, ...], rounds: int,
+              target_file: Path, database_url: str, seconds: float) -> list[dict[str, Any]]:
     """Every measurement: {round, operation, concurrency, contestant, rps, p50_ms, ...}."""
     found = []
     for r in range(rounds):
         order = contestants[r % len(contestants):] + contestants[: r % len(contestants)]
-        for name, *_ in OPERATIONS:
+        for name in operations:
             for concurrency in concurrencies:
                 for c in order:
                     result = measure(c, name, concurrency, target_file, database_url, seconds)
@@ -129,10 +146,10 @@ def rounds_of(contestants: list[Contestant], concurrencies: tuple[int, ...], rou
     return found
 
 
-def aggregate(measurements: list[dict[str, Any]], floor: str) -> list[dict[str, Any]]:
+def aggregate(measurements: list[dict[str, Any]], floor: str | None) -> list[dict[str, Any]]:
     """Per (operation, concurrency, contestant): medians, spread and the ratio to `floor` (per round, then median)."""
     keys = sorted({(m["operation"], m["concurrency"], m["contestant"]) for m in measurements},
-                  key=lambda k: ([op[0] for op in OPERATIONS].index(k[0]), k[1]))
+                  key=lambda k: (ORDER.index(k[0]), k[1]))
     by = {(m["operation"], m["concurrency"], m["contestant"], m["round"]): m for m in measurements}
     rows = []
     for op, conc, name in keys:
@@ -185,8 +202,7 @@ def chart(path: Path, title: str, rows: list[dict[str, Any]], value: str, low: s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    groups = sorted({(r["operation"], r["concurrency"]) for r in rows},
-                    key=lambda k: ([op[0] for op in OPERATIONS].index(k[0]), k[1]))
+    groups = sorted({(r["operation"], r["concurrency"]) for r in rows}, key=lambda k: (ORDER.index(k[0]), k[1]))
     fig, ax = plt.subplots(figsize=(12, 6.2))
     width = 0.8 / max(1, len(contestants))
     for i, name in enumerate(contestants):
@@ -238,6 +254,18 @@ def markdown(meta: dict[str, Any], results: dict[str, Any], charts: list[str]) -
             lines.append(f"| {r['operation']} | {r['concurrency']} | {r['contestant']} | {r['rps']:.0f} "
                          f"({r['rps_min']:.0f}..{r['rps_max']:.0f}) | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {ratio} |")
         lines.append("")
+    checklist = results.get("seed002")
+    if checklist:
+        lines += ["## Seed 002's latency targets at p99 (this server, one worker)", "",
+                  "| operation | target p99 | c | p99 ms (min..max) | margin | met |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+        for t in checklist["checklist"]:
+            if t["p99_ms"] is None:
+                lines.append(f"| {t['operation']} | < {t['target_ms']:.0f} ms | | {t['note']} | | not measured |")
+                continue
+            lines.append(f"| {t['operation']} | < {t['target_ms']:.0f} ms | {t['concurrency']} | {t['p99_ms']:.1f} "
+                         f"({t['p99_min']:.1f}..{t['p99_max']:.1f}) | {t['target_ms'] - t['p99_ms']:+.1f} ms | "
+                         f"{'yes' if t['met'] else 'NO'} |")
+        lines.append("")
     rows = results.get("rows")
     if rows:
         lines += ["## Rows into models (bench/rows_bench.py)", "", "```", rows["output"].strip(), "```", ""]
@@ -269,7 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario (default: all)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time of each measurement")
+    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time of each measurement")
     parser.add_argument("--orgs", type=int, default=100)
     parser.add_argument("--messages", type=int, default=300_000)
     parser.add_argument("--pool", type=int, default=10, help="connection pool size of every server (per worker)")
@@ -283,6 +311,7 @@ def main() -> None:
         "started": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "orgs": args.orgs,
         "messages": args.messages, "rounds": args.rounds, "seconds": args.seconds, "pool": args.pool,
         "command": "make bench" + (f" only={args.only}" if args.only else "")
+        + (f" baseline={args.baseline}" if args.baseline else "")
         if os.environ.get("MAKELEVEL") else " ".join(["bench/run.py", *sys.argv[1:]]),
     }
     results: dict[str, Any] = {}
@@ -298,7 +327,7 @@ def main() -> None:
         results["rows"] = {"output": done.stdout}
         print(done.stdout, flush=True)
 
-    http = [s for s in scenarios if s in ("rest", "workers")]
+    http = [s for s in scenarios if s in ("rest", "workers", "seed002")]
     if http:
         tmp = Path(tempfile.mkdtemp(prefix="ajc-bench-"))
         tmp.chmod(0o755)
@@ -330,7 +359,7 @@ def main() -> None:
                     contestants.append(script("fastapi+sqlalchemy", "peer_fastapi.py", free_port(), env))
                 contestants.append(Contestant("sql only", None))
                 start(contestants, tmp)
-                found = rounds_of(contestants, (1, 32), args.rounds, target_file, url, args.seconds)
+                found = rounds_of(contestants, REST, (1, 32), args.rounds, target_file, url, args.seconds)
                 stop(contestants)
                 summary = aggregate(found, "floor")
                 results["rest"] = {"measurements": found, "summary": summary, "targets": rest_targets(found, summary),
@@ -351,13 +380,34 @@ def main() -> None:
                 contestants = [server("1 worker", free_port(), env, "--workers", "1"),
                                server("2 workers", free_port(), env, "--workers", "2")]
                 start(contestants, tmp)
-                found = rounds_of(contestants, (32,), args.rounds, target_file, url, args.seconds)
+                found = rounds_of(contestants, REST, (32,), args.rounds, target_file, url, args.seconds)
                 stop(contestants)
                 summary = aggregate(found, "1 worker")
                 results["workers"] = {"measurements": found, "summary": summary, "base": "1 worker"}
                 png = f"{stamp}-workers.png"
                 chart(RESULTS / png, "One worker against two: requests per second", summary, "rps", "rps_min",
                       "rps_max", "requests/s", meta, ["1 worker", "2 workers"])
+                charts.append(png)
+            if "seed002" in scenarios:
+                print("== seed002", flush=True)
+                contestants = [server("server", free_port(), env, "--workers", "1")]
+                start(contestants, tmp)
+                names = [op[0] for op in SEED002]
+                found = rounds_of(contestants, names, (1, 32), args.rounds, target_file, url, args.seconds)
+                stop(contestants)
+                summary = aggregate(found, None)
+                checklist: list[dict[str, Any]] = []
+                for name, *_, target_ms in SEED002:
+                    for row in (r for r in summary if r["operation"] == name):
+                        checklist.append({"operation": name, "target_ms": target_ms, "concurrency": row["concurrency"],
+                                          "p99_ms": row["p99_ms"], "p99_min": row["p99_min"], "p99_max": row["p99_max"],
+                                          "met": row["p99_ms"] < target_ms})
+                for name, note, target_ms in SEED002_NOT_SERVED:
+                    checklist.append({"operation": name, "target_ms": target_ms, "p99_ms": None, "note": note})
+                results["seed002"] = {"measurements": found, "summary": summary, "checklist": checklist}
+                png = f"{stamp}-seed002_p99.png"
+                chart(RESULTS / png, "Seed 002's operations: p99 latency (targets: session 100, memory store 50, "
+                      "query 100, batch of 10 500 ms)", summary, "p99_ms", "p99_min", "p99_max", "ms", meta, ["server"])
                 charts.append(png)
         finally:
             stop(contestants)
