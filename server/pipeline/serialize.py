@@ -103,11 +103,35 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+_LISTS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _model_lists(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a plain model that hold lists of plain models (a page's items)."""
+    found = _LISTS.get(model)
+    if found is None:
+        found = _LISTS[model] = tuple(
+            name
+            for name, field in model.model_fields.items()
+            if typing.get_origin(field.annotation) is list
+            and isinstance(arg := typing.get_args(field.annotation)[0], type)
+            and issubclass(arg, BaseModel)
+        )
+    return found
+
+
 def dump_json(model: BaseModel) -> bytes:
     """The model as JSON, byte for byte what `model.model_dump_json()` writes."""
-    if is_plain(type(model)):
-        return orjson.dumps(model.__dict__, default=_default, option=_OPTIONS)
-    return model.model_dump_json().encode()
+    cls = type(model)
+    if not is_plain(cls):
+        return model.model_dump_json().encode()
+    document = model.__dict__
+    lists = _model_lists(cls)
+    if lists:  # the items' fields directly: no call back into Python per item
+        document = dict(document)
+        for name in lists:
+            document[name] = [item.__dict__ if type(item) in _PLAIN else item for item in document[name]]
+    return orjson.dumps(document, default=_default, option=_OPTIONS)
 
 
 def projection(out: type[OutT], row: type[BaseModel]) -> Callable[[BaseModel], OutT]:
@@ -122,11 +146,19 @@ def projection(out: type[OutT], row: type[BaseModel]) -> Callable[[BaseModel], O
         raise TypeError(f"{out.__name__} validates or serializes values itself: build it with model_validate")
     new = out.__new__
     field_set = frozenset(fields)
+    dropped = tuple(name for name in row.model_fields if name not in field_set)
+    in_order = [name for name in row.model_fields if name in field_set] == list(fields)
 
     def convert(source: BaseModel) -> OutT:
         values = source.__dict__
         instance = new(out)
-        _setattr(instance, "__dict__", {name: values[name] for name in fields})
+        if in_order:  # the row's fields less the hidden ones: copy, then drop them
+            values = values.copy()
+            for name in dropped:
+                del values[name]
+        else:
+            values = {name: values[name] for name in fields}
+        _setattr(instance, "__dict__", values)
         _setattr(instance, "__pydantic_fields_set__", set(field_set))
         _setattr(instance, "__pydantic_extra__", None)
         _setattr(instance, "__pydantic_private__", None)
