@@ -8,8 +8,9 @@ default: --orgs 20, --messages 30000), one server process (`python -m server
 --workers 1`, or the floor), and samples it with py-spy (`record --format raw
 --idle`: on-CPU and waiting stacks, 250 samples a second) for the measuring
 time. Writes bench/results/profile-<contestant>-<operation>.txt: collapsed
-stacks (flame graph input, one line per stack), and prints the functions with
-the most samples where they are on the stack (inclusive) and at its top (self).
+stacks (flame graph input, one line per stack), and profile-<...>.md: the
+functions with the most samples where they are on the stack (inclusive) and at
+its top (self).
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def main() -> None:
         print(load.stdout.strip())
         out = RESULTS / f"profile-{args.contestant}-{args.operation}.txt"
         shutil.copy(raw, out)
+        report = [f"# py-spy profile: {args.contestant}, {args.operation}, concurrency {args.concurrency}", "",
+                  f"`bench/profile.py --contestant {args.contestant} --operation {args.operation} "
+                  f"--concurrency {args.concurrency} --seconds {args.seconds:g}`; load: {load.stdout.strip()}", ""]
         inclusive: collections.Counter[str] = collections.Counter()
         own: collections.Counter[str] = collections.Counter()
         total = 0
@@ -88,11 +92,15 @@ def main() -> None:
             for frame in set(frames):
                 inclusive[frame] += n
             own[frames[-1]] += n
-        print(f"{total} samples; wrote {out.relative_to(ROOT)}")
+        report.append(f"{total} samples (on CPU, 250 a second); collapsed stacks in {out.name}")
         for title, counter in (("inclusive", inclusive), ("self", own)):
-            print(f"\n{title}:")
-            for frame, n in counter.most_common(args.top):
-                print(f"  {100 * n / total:5.1f}%  {frame}")
+            report += ["", f"## {title}", "", "```"]
+            report += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in counter.most_common(args.top)]
+            report.append("```")
+        summary = out.with_suffix(".md")
+        summary.write_text("\n".join(report) + "\n")
+        print("\n".join(report))
+        print(f"wrote {summary.relative_to(ROOT)} and {out.relative_to(ROOT)}")
     finally:
         if server is not None:
             server.terminate()
