@@ -17,8 +17,8 @@ operation's queries, exactly the statements the servers send. The SQL-only
 number is the ceiling no server on this database can pass.
 
 Each run lasts --warmup seconds, not counted, then --seconds: the requests
-started in that window count. Output: requests, seconds, rps, and p50/p90/p99/max
-latency in milliseconds.
+started in that window count. Output: requests, seconds, rps, p50/p90/p99/max
+latency in milliseconds, and `sent`: every request, the warm-up's included.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ async def run_http(url: str, targets: list[dict[str, str]], name: str, concurren
             writer.close()
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return summary(latencies, window.seconds)
+    return {**summary(latencies, window.seconds), "sent": counter}
 
 
 async def run_sql(database_url: str, targets: list[dict[str, str]], name: str, concurrency: int,
@@ -160,7 +160,7 @@ async def run_sql(database_url: str, targets: list[dict[str, str]], name: str, c
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     await pool.close()
-    return summary(latencies, window.seconds)
+    return {**summary(latencies, window.seconds), "sent": counter}
 
 
 def main() -> None:

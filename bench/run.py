@@ -117,15 +117,33 @@ def stop(contestants: list[Contestant]) -> None:
                 c.process.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (a server's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def measure(c: Contestant, operation: str, concurrency: int, target_file: Path, database_url: str,
             seconds: float) -> dict[str, Any]:
     command = [PY, str(BENCH / "load.py"), "--targets", str(target_file), "--operation", operation,
                "--concurrency", str(concurrency), "--seconds", str(seconds)]
     command += ["--sql", database_url] if c.command is None else ["--url", c.url]
+    before = cpu_seconds(c.process.pid) if c.process is not None else None
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{c.name} {operation} c={concurrency}: {done.stderr.strip()[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    # The server's own CPU per request: what the machine's other work cannot blur (it only delays it).
+    if before is not None and c.process is not None:
+        result["cpu_ms_per_request"] = (cpu_seconds(c.process.pid) - before) * 1000 / max(1, result["sent"])
     return result
 
 
@@ -161,7 +179,12 @@ def aggregate(measurements: list[dict[str, Any]], floor: str | None) -> list[dic
         p50_deltas = [m["p50_ms"] - by[(op, conc, floor, m["round"])]["p50_ms"] for m in mine
                       if (op, conc, floor, m["round"]) in by]
         rps = [m["rps"] for m in mine]
+        cpu = [m["cpu_ms_per_request"] for m in mine if "cpu_ms_per_request" in m]
+        cpu_ratios = [m["cpu_ms_per_request"] / by[(op, conc, floor, m["round"])]["cpu_ms_per_request"] for m in mine
+                      if "cpu_ms_per_request" in m and "cpu_ms_per_request" in by.get((op, conc, floor, m["round"]), {})]
         rows.append({
+            "cpu_ms": statistics.median(cpu) if cpu else None,
+            "cpu_ratio_to_floor": statistics.median(cpu_ratios) if cpu_ratios else None,
             "operation": op, "concurrency": conc, "contestant": name,
             "rps": statistics.median(rps), "rps_min": min(rps), "rps_max": max(rps),
             "p50_ms": statistics.median(m["p50_ms"] for m in mine),
@@ -232,14 +255,17 @@ def markdown(meta: dict[str, Any], results: dict[str, Any], charts: list[str]) -
     rest = results.get("rest")
     if rest:
         lines += ["## REST: this server against the floor, FastAPI + SQLAlchemy, and the SQL alone", "",
-                  "| operation | c | contestant | req/s (min..max) | ratio to floor | p50 ms | p99 ms | p99 / floor |",
-                  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "| operation | c | contestant | req/s (min..max) | ratio to floor | p50 ms | p99 ms | p99 / floor "
+                  "| server CPU ms/request | CPU / floor |",
+                  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for r in rest["summary"]:
             ratio = "" if r["ratio_to_floor"] is None else f"{r['ratio_to_floor']:.2f}"
             p99r = "" if r["p99_ratio_to_floor"] is None else f"{r['p99_ratio_to_floor']:.2f}"
+            cpu = "" if r.get("cpu_ms") is None else f"{r['cpu_ms']:.3f}"
+            cpur = "" if r.get("cpu_ratio_to_floor") is None else f"{r['cpu_ratio_to_floor']:.2f}"
             lines.append(f"| {r['operation']} | {r['concurrency']} | {r['contestant']} | {r['rps']:.0f} "
                          f"({r['rps_min']:.0f}..{r['rps_max']:.0f}) | {ratio} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
-                         f"| {p99r} |")
+                         f"| {p99r} | {cpu} | {cpur} |")
         lines += ["", "### Targets", "", "| target | operation | measured | met |", "| --- | --- | ---: | --- |"]
         for t in rest["targets"]:
             lines.append(f"| {t['target']} | {t['operation']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |")
@@ -286,6 +312,9 @@ def rest_targets(measurements: list[dict[str, Any]], summary: list[dict[str, Any
         if row1:
             found.append({"target": "p50 <= floor + 0.3 ms at c=1", "operation": op,
                           "measured": f"{row1['p50_minus_floor_ms']:+.2f} ms", "met": row1["p50_minus_floor_ms"] <= 0.3})
+        if row32 and row32.get("cpu_ratio_to_floor") is not None:
+            found.append({"target": "(context) server CPU per request / floor's at c=32", "operation": op,
+                          "measured": f"{row32['cpu_ratio_to_floor']:.2f} x", "met": row32["cpu_ratio_to_floor"] <= 1 / 0.9})
         vs = ratio_between(measurements, "server", "fastapi+sqlalchemy", op, 32)
         if vs is not None:
             found.append({"target": ">= 3 x FastAPI + SQLAlchemy at c=32", "operation": op, "measured": f"{vs:.2f} x",
