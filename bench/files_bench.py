@@ -207,7 +207,7 @@ class Servers:
         log_path = self.tmp / f"server-{self.started}-{backend}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "server", "--no-migrate"], cwd=ROOT, env=self.env(backend, port),
+                [sys.executable, "-m", "server", "--no-migrate", "--workers", "1"], cwd=ROOT, env=self.env(backend, port),
                 stdout=log, stderr=subprocess.STDOUT,
             )
         self.running.append(process)

@@ -40,7 +40,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.http_bench import free_port, wait_ready  # noqa: E402
+from bench.common import free_port, wait_ready  # noqa: E402
 from server.pipeline.devkeys import ensure_key_pair, mint_token  # noqa: E402
 from tools import db  # noqa: E402
 
@@ -169,15 +169,14 @@ def main() -> None:
         env.pop("CLERK_JWT_KEY", None)
         env.pop("CLERK_JWKS_URL", None)
         server = subprocess.Popen(
-            [sys.executable, "-m", "server", "--no-migrate"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "server", "--no-migrate", "--workers", "1"], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         token = mint_token(ensure_key_pair(key_dir), user="user_bench", org="org_bench", role="admin", slug=None, ttl=3600)
         url = f"http://127.0.0.1:{port}"
 
         async def go() -> dict[str, Any]:
-            async with aiohttp.ClientSession() as probe:
-                await wait_ready(probe, url, server)  # type: ignore[arg-type]
+            await wait_ready(url, server)
             return await bench(url, url_db, token, env, args)
 
         result = asyncio.run(go())

@@ -1286,6 +1286,41 @@ $$;
 
 
 --
+-- Name: enter_session(text, text); Type: FUNCTION; Schema: fn; Owner: -
+--
+
+CREATE FUNCTION fn.enter_session(p_clerk_user_id text, p_clerk_org_id text) RETURNS TABLE(user_id uuid, user_deleted_at timestamp with time zone, organization_id uuid, organization_deleted_at timestamp with time zone, role public.membership_role)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    principal record;
+BEGIN
+    PERFORM pg_catalog.set_config('role', 'app_system', true);
+    SELECT
+        u.id AS user_id,
+        u.deleted_at AS user_deleted_at,
+        o.id AS organization_id,
+        o.deleted_at AS organization_deleted_at,
+        m.role AS role
+    INTO principal
+    FROM (SELECT p_clerk_user_id AS clerk_user_id, p_clerk_org_id AS clerk_org_id) AS k
+    LEFT JOIN public.users AS u ON u.clerk_user_id = k.clerk_user_id
+    LEFT JOIN public.organizations AS o ON o.clerk_org_id = k.clerk_org_id
+    LEFT JOIN public.organization_memberships AS m ON m.organization_id = o.id AND m.user_id = u.id;
+    IF principal.user_id IS NOT NULL AND principal.user_deleted_at IS NULL
+        AND principal.organization_id IS NOT NULL AND principal.organization_deleted_at IS NULL
+        AND principal.role IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('role', 'app_tenant', true),
+            pg_catalog.set_config('app.org_id', principal.organization_id::text, true),
+            pg_catalog.set_config('app.user_id', principal.user_id::text, true);
+    END IF;
+    RETURN QUERY SELECT principal.user_id, principal.user_deleted_at, principal.organization_id,
+        principal.organization_deleted_at, principal.role;
+END
+$$;
+
+
+--
 -- Name: expire_agent_states(timestamp with time zone, integer, integer); Type: FUNCTION; Schema: fn; Owner: -
 --
 
@@ -5190,6 +5225,20 @@ CREATE INDEX webhook_events_processed_at_idx ON public.webhook_events USING btre
 
 
 --
+-- Name: messages_conversation_organization; Type: STATISTICS; Schema: public; Owner: -
+--
+
+CREATE STATISTICS public.messages_conversation_organization (dependencies) ON organization_id, conversation_id FROM public.messages;
+
+
+--
+-- Name: STATISTICS messages_conversation_organization; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON STATISTICS public.messages_conversation_organization IS 'conversation_id determines organization_id: keeps list queries of a conversation on their index scan in order.';
+
+
+--
 -- Name: agent_knowledge_sources agent_knowledge_sources_copy_agent_organization; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7033,4 +7082,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202000100'),
     ('20261202000300'),
     ('20261202000400'),
+    ('20261202000500'),
     ('20261202000600');

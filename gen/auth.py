@@ -12,15 +12,18 @@ from . import Connection, _from_record, _from_records
 from .models import MembershipRole
 
 __all__ = [
+    "ENTER_SESSION",
     "GET_PRINCIPAL",
     "LIST_API_KEYS_PAGE",
     "PROVISION_MEMBERSHIP",
     "PROVISION_ORGANIZATION",
     "PROVISION_USER",
     "REVOKE_API_KEY_BY_ID",
+    "EnterSessionRow",
     "GetPrincipalRow",
     "ListApiKeysPageRow",
     "RevokeApiKeyByIdRow",
+    "enter_session",
     "get_principal",
     "list_api_keys_page",
     "provision_membership",
@@ -204,3 +207,28 @@ async def revoke_api_key_by_id(conn: Connection, *, id: UUID) -> RevokeApiKeyByI
     """
     row = await conn.fetchrow(REVOKE_API_KEY_BY_ID, id)
     return None if row is None else _from_record(RevokeApiKeyByIdRow, row)
+
+
+ENTER_SESSION = """-- name: EnterSession :one
+SELECT user_id, user_deleted_at, organization_id, organization_deleted_at, role
+FROM fn.enter_session($1::text, $2::text)
+"""
+
+
+class EnterSessionRow(BaseModel):
+    """A row of enter_session."""
+
+    user_id: UUID | None
+    user_deleted_at: datetime | None
+    organization_id: UUID | None
+    organization_deleted_at: datetime | None
+    role: MembershipRole | None
+
+
+async def enter_session(conn: Connection, *, clerk_user_id: str, clerk_org_id: str | None) -> EnterSessionRow | None:
+    """GetPrincipal and, when the user, organization and membership all exist and
+    none is deleted, EnterTenant for them: one round trip (fn.enter_session).
+    Otherwise the transaction is left as app_system without a tenant.
+    """
+    row = await conn.fetchrow(ENTER_SESSION, clerk_user_id, clerk_org_id)
+    return None if row is None else _from_record(EnterSessionRow, row)

@@ -6,8 +6,9 @@ and beside their types). The database pool and the HTTP client (JWKS fetches)
 file storage and the embedding provider are opened and closed by cleanup contexts; /openapi.json is rendered once from
 the same routes the router serves.
 
-Middlewares, outermost first: metrics (every request, by route template and
-status), security headers, problems (every error becomes problem+json).
+One middleware (server.pipeline.metrics.pipeline_middleware): every error
+becomes problem+json, every response gets the security headers, every request
+is counted and timed by route template and status.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from .embeddings.provider import EmbeddingProvider
 from .files.storage import STORAGE, open_storage
 from .pipeline.auth import VERIFIER, build_verifier
 from .pipeline.keys import EXPECTED_MIGRATIONS, HTTP_CLIENT, OPENAPI_JSON, POOL
-from .pipeline.metrics import METRICS, Metrics, metrics_middleware
+from .pipeline.metrics import METRICS, Metrics, pipeline_middleware
 from .pipeline.openapi import build_openapi
-from .pipeline.problems import OUTAGE, Outage, problem_middleware
-from .pipeline.route import ROUTE_MATCH, Route, register, route_matcher, security_headers
+from .pipeline.problems import OUTAGE, Outage
+from .pipeline.route import ROUTE_MATCH, Route, register, route_matcher
 from .routes import ROUTES
 
 MIGRATIONS_DIR = ROOT / "db" / "schema"
@@ -47,7 +48,7 @@ def create_app(config: Config, routes: Sequence[Route] = ROUTES) -> web.Applicat
         raise ConfigError("DATABASE_URL is required to build the app")
     metrics = Metrics()
     app = web.Application(
-        middlewares=[metrics_middleware(metrics), security_headers, problem_middleware],
+        middlewares=[pipeline_middleware(metrics)],
         client_max_size=config.max_body_bytes,
         handler_args={"max_line_size": MAX_REQUEST_LINE},
     )

@@ -63,7 +63,11 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024
     pool_min_size: int = 1
-    pool_max_size: int = 10
+    pool_max_size: int = 10  # per worker process; python -m server lowers it to fit max_connections
+    # Server processes sharing the port (python -m server --workers); 0: one per CPU core.
+    workers: int = 0
+    # aiohttp's access log (one line per request); off unless ACCESS_LOG is set, it costs every request.
+    access_log: bool = False
     dev_key_dir: Path = DATA_DIR / "dev-jwt"
     # Retention (jobs.retention): the window of organizations without settings.retention_days,
     # how long processed webhook deliveries and stored Idempotency-Key responses are kept.
@@ -108,6 +112,8 @@ class Config:
             url = urlsplit(self.openai_base_url)
             if url.scheme not in ("https", "http") or not url.netloc:
                 raise ConfigError(f"OPENAI_BASE_URL must be an http(s) URL, not {self.openai_base_url!r}")
+        if self.workers < 0:
+            raise ConfigError("WORKERS must be 0 (one per CPU core) or a positive integer")
         for name in (
             "max_body_bytes", "max_upload_bytes", "pool_min_size", "pool_max_size",
             "retention_days", "retention_webhook_days", "retention_idempotency_hours",
@@ -155,6 +161,12 @@ class Config:
             except ValueError:
                 raise ConfigError(f"{name} must be an integer, not {value!r}") from None
 
+        def flag(name: str) -> bool:
+            value = (text(name) or "0").lower()
+            if value not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+                raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+            return value in ("1", "true", "yes", "on")
+
         parties = tuple(p.strip() for p in (text("CLERK_AUTHORIZED_PARTIES") or "").split(",") if p.strip())
         workspaces = text("WORKSPACES_DIR")
         dev_dir = text("DEV_JWT_DIR")
@@ -183,6 +195,8 @@ class Config:
             retention_days=integer("RETENTION_DAYS", 30),
             retention_webhook_days=integer("RETENTION_WEBHOOK_DAYS", 30),
             retention_idempotency_hours=integer("RETENTION_IDEMPOTENCY_HOURS", 24),
+            workers=integer("WORKERS", 0),
+            access_log=flag("ACCESS_LOG"),
         )
 
 

@@ -73,3 +73,10 @@ UPDATE api_keys
 SET revoked_at = coalesce(revoked_at, now())
 WHERE id = sqlc.arg(id)
 RETURNING id, organization_id, name, prefix, scopes, created_by, last_used_at, revoked_at, created_at;
+
+-- name: EnterSession :one
+-- GetPrincipal and, when the user, organization and membership all exist and
+-- none is deleted, EnterTenant for them: one round trip (fn.enter_session).
+-- Otherwise the transaction is left as app_system without a tenant.
+SELECT user_id, user_deleted_at, organization_id, organization_deleted_at, role
+FROM fn.enter_session(sqlc.arg(clerk_user_id)::text, sqlc.narg(clerk_org_id)::text);

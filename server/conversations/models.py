@@ -13,6 +13,7 @@ from gen.models import Conversation, ConversationShare, ConversationStatus
 
 from ..pipeline.pagination import CURSOR_SCHEMA, DEFAULT_LIMIT, MAX_LIMIT, PageQuery
 from ..pipeline.problems import FieldError, Problem
+from ..pipeline.serialize import projection
 from ..types import (
     NON_BLANK,
     JsonObject,
@@ -80,7 +81,10 @@ class ConversationOut(BaseModel):
 
     @classmethod
     def from_row(cls, row: Conversation) -> ConversationOut:
-        return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
+        return _conversation_out(row)
+
+
+_conversation_out = projection(ConversationOut, Conversation)
 
 
 class ShareCreate(Strict):

@@ -8,6 +8,7 @@ version (the database does it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from gen import Connection
@@ -20,7 +21,7 @@ from ..pipeline.context import Context
 from ..pipeline.pagination import Page
 from ..pipeline.problems import forbidden, not_found
 from ..types import IdPath, Items
-from .models import MessageCreate, MessageDetail, MessageEdit, MessageOut, MessageQuery, MessageVersionOut
+from .models import MessageCreate, MessageDetail, MessageEdit, MessageOut, MessageQuery, MessageRow, MessageVersionOut
 
 CONSTRAINT_FIELDS = {
     "messages_conversation_id_parent_message_id_fkey": ["body", "parent_message_id"],
@@ -40,10 +41,14 @@ async def _file_ids(conn: Connection, message_id: UUID) -> list[UUID]:
 
 
 async def list_messages(ctx: Context, *, path: IdPath, query: MessageQuery) -> Page[MessageOut]:
-    list_page = q.list_latest_messages if query.order == "desc" else q.list_messages
     async with ctx.tx() as conn:
         await visible_conversation(conn, path.id)
-        rows = await list_page(conn, organization_id=ctx.org_id, conversation_id=path.id, **query.window())
+        window = query.window()
+        rows: Sequence[MessageRow] = await (
+            q.list_latest_messages(conn, organization_id=ctx.org_id, conversation_id=path.id, **window)
+            if query.order == "desc"
+            else q.list_messages(conn, organization_id=ctx.org_id, conversation_id=path.id, **window)
+        )
     return Page[MessageOut].of(rows, query, MessageOut.from_row)
 
 

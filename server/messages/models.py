@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from gen import messages
 from gen.models import MessageRole, MessageStatus, MessageVersion
 
 from ..pipeline.pagination import PageQuery
+from ..pipeline.serialize import extend, projection
 from ..types import (
     Json,
     JsonObject,
@@ -70,9 +74,24 @@ class MessageOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: BaseModel) -> MessageOut:
+    def from_row(cls, row: MessageRow) -> MessageOut:
         """From any of the generated message rows (they share these columns)."""
-        return cls.model_validate(row.model_dump(include=set(cls.model_fields)))
+        return _MESSAGE_OUT[type(row)](row)
+
+
+# The generated message rows (one class per query: they share the message's columns), each checked at import.
+MessageRow = (
+    messages.CreateMessageRow
+    | messages.GetMessageRow
+    | messages.ListMessagesRow
+    | messages.ListLatestMessagesRow
+    | messages.ListRepliesRow
+    | messages.EditMessageRow
+    | messages.UpdateMessageProgressRow
+)
+_MESSAGE_OUT: dict[type[BaseModel], Callable[[BaseModel], MessageOut]] = {
+    row: projection(MessageOut, row) for row in typing.get_args(MessageRow)
+}
 
 
 class MessageDetail(MessageOut):
@@ -81,8 +100,8 @@ class MessageDetail(MessageOut):
     file_ids: list[UUID]
 
     @classmethod
-    def with_files(cls, row: BaseModel, file_ids: list[UUID]) -> MessageDetail:
-        return cls(**MessageOut.from_row(row).model_dump(), file_ids=file_ids)
+    def with_files(cls, row: MessageRow, file_ids: list[UUID]) -> MessageDetail:
+        return extend(cls, MessageOut.from_row(row), file_ids=file_ids)
 
 
 class MessageVersionOut(BaseModel):

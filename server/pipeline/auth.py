@@ -41,12 +41,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 from uuid import UUID
 
 import aiohttp
+import asyncpg
 import jwt
 from aiohttp import web
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from gen import Connection, api_keys, tenancy
@@ -111,6 +114,10 @@ class StaticKey:
 
     def __init__(self, key: RSAPublicKey) -> None:
         self._key = key
+
+    @property
+    def only_key(self) -> RSAPublicKey:
+        return self._key
 
     async def key_for(self, kid: str | None) -> RSAPublicKey:
         return self._key
@@ -197,16 +204,16 @@ class TokenVerifier:
         self.leeway = leeway
 
     async def verify(self, token: str) -> SessionClaims:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise Problem("invalid_token", "the bearer token is not a JWT") from None
-        # Checked before any key is chosen: an HS256 token "signed" with the public
-        # key, or alg none, never reaches a verifier.
-        if header.get("alg") != "RS256":
-            raise Problem("invalid_token", "only RS256-signed tokens are accepted")
-        kid = header.get("kid")
-        key = await self.keys.key_for(kid if isinstance(kid, str) else None)
+        key = self.keys.only_key if isinstance(self.keys, StaticKey) else None
+        if key is None:
+            # A JWKS names the key by kid: read the header first. Its alg is checked before any
+            # key is chosen, so an HS256 token "signed" with the public key, or alg none, never
+            # makes the JWKS refresh.
+            header = unverified_header(token)
+            kid = header.get("kid")
+            key = await self.keys.key_for(kid if isinstance(kid, str) else None)
+        # With one static key the header is parsed once, by decode: algorithms=["RS256"] refuses
+        # any other alg (none, HS256 with the public key, RS384, ...) before the signature is checked.
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -222,6 +229,11 @@ class TokenVerifier:
             raise Problem("token_not_yet_valid", "the bearer token is not valid yet (nbf or iat in the future)") from None
         except jwt.InvalidIssuerError:
             raise Problem("invalid_token", "the token was not issued by the configured issuer") from None
+        except jwt.InvalidAlgorithmError:
+            raise Problem("invalid_token", ONLY_RS256) from None
+        except jwt.DecodeError as exc:  # the header first: "not a JWT" or "only RS256", as with a JWKS
+            unverified_header(token)
+            raise Problem("invalid_token", f"the bearer token is not valid: {exc}") from None
         except jwt.PyJWTError as exc:
             raise Problem("invalid_token", f"the bearer token is not valid: {exc}") from None
         if self.authorized_parties and claims.get("azp") not in self.authorized_parties:
@@ -229,6 +241,20 @@ class TokenVerifier:
         if claims.get("sts", "active") != "active":
             raise Problem("invalid_token", "the session is not active (it has pending tasks)")
         return session_claims(claims)
+
+
+ONLY_RS256 = "only RS256-signed tokens are accepted"
+
+
+def unverified_header(token: str) -> dict[str, Any]:
+    """The token's header, if it is a JWT whose alg is RS256; Problem 401 otherwise."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Problem("invalid_token", "the bearer token is not a JWT") from None
+    if header.get("alg") != "RS256":
+        raise Problem("invalid_token", ONLY_RS256)
+    return header
 
 
 def session_claims(claims: dict[str, Any]) -> SessionClaims:
@@ -270,14 +296,58 @@ async def system_tx(app: web.Application) -> AsyncIterator[Connection]:
         yield conn
 
 
-async def authenticate(request: web.Request, *, org_required: bool) -> Principal:
-    """The caller of this request, checked against the database; Problem 400/401/403 otherwise."""
+if TYPE_CHECKING:
+    PooledConnection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+else:
+    PooledConnection = PoolConnectionProxy
+
+
+class TenantTransaction:
+    """A pooled connection in a transaction that has entered the caller's tenant, opened by authentication.
+
+    The request's first `Context.tx()` takes it over (commits it when its block ends), so a request
+    authenticates and does its work with one pool acquisition, one transaction, and one round trip
+    for the principal and the tenant (fn.enter_session). `close()` gives it back to the pool
+    (rolled back) if nothing took it.
+    """
+
+    __slots__ = ("_conn", "_pool", "_transaction")
+
+    def __init__(self, pool: asyncpg.Pool[asyncpg.Record], conn: PooledConnection, transaction: Transaction) -> None:
+        self._pool = pool
+        self._conn: PooledConnection | None = conn
+        self._transaction = transaction
+
+    def take(self) -> tuple[PooledConnection, Transaction] | None:
+        """The connection and its open transaction, once; None after that."""
+        conn, self._conn = self._conn, None
+        return None if conn is None else (conn, self._transaction)
+
+    async def release(self, conn: PooledConnection) -> None:
+        await self._pool.release(conn)
+
+    async def close(self) -> None:
+        """Roll back and release the connection if no tx() took it."""
+        taken = self.take()
+        if taken is not None:
+            await self._pool.release(taken[0])  # asyncpg rolls the open transaction back
+
+
+async def authenticate(
+    request: web.Request, *, org_required: bool, open_tenant: bool = False
+) -> tuple[Principal, TenantTransaction | None]:
+    """The caller of this request, checked against the database; Problem 400/401/403 otherwise.
+
+    With `open_tenant`, a session token's principal is looked up in the transaction the request's
+    work then runs in, its tenant entered (returned as a TenantTransaction; None when the session
+    has no organization). Otherwise the lookup has a transaction of its own, as API keys always do.
+    """
     authorization = request.headers.get("Authorization")
     api_key = request.headers.get(API_KEY_HEADER)
     if authorization is not None and api_key is not None:
         raise Problem("ambiguous_credentials", f"send either Authorization or {API_KEY_HEADER}, not both")
     if api_key is not None:
-        return await _api_key_principal(request, api_key)
+        return await _api_key_principal(request, api_key), None
     if authorization is None:
         raise Problem("missing_credentials", f"send Authorization: Bearer <session token> or {API_KEY_HEADER}")
     scheme, _, token = authorization.strip().partition(" ")
@@ -287,8 +357,49 @@ async def authenticate(request: web.Request, *, org_required: bool) -> Principal
     claims = await request.app[VERIFIER].verify(token)
     if org_required and claims.clerk_org_id is None:
         raise Problem("no_active_organization", "the session has no active organization; select one in the client")
+    if open_tenant and claims.clerk_org_id is not None:
+        return await _enter_session(request.app, claims)
     async with system_tx(request.app) as conn:
-        return await session_principal(conn, claims)
+        return await session_principal(conn, claims), None
+
+
+async def _enter_session(app: web.Application, claims: SessionClaims) -> tuple[Principal, TenantTransaction]:
+    """The session's principal, its tenant entered in an open transaction (provisioning first, in a
+    transaction of its own, what no webhook has delivered yet: the rules of session_principal)."""
+    pool = app[POOL]
+    conn = await pool.acquire()
+    try:
+        for attempt in range(2):
+            transaction = conn.transaction()
+            await transaction.start()
+            row = await auth_queries.enter_session(
+                conn, clerk_user_id=claims.clerk_user_id, clerk_org_id=claims.clerk_org_id
+            )
+            app[OUTAGE].recovered()
+            assert row is not None  # the function returns one row
+            if row.user_deleted_at is not None:
+                raise Problem("user_deleted", "this user has been deleted")
+            if row.organization_deleted_at is not None:
+                raise Problem("organization_deleted", "this organization has been deleted")
+            if row.user_id is not None and row.organization_id is not None and row.role is not None:
+                principal = Principal(
+                    organization_id=row.organization_id,
+                    user_id=row.user_id,
+                    role=row.role,
+                    clerk_user_id=claims.clerk_user_id,
+                    clerk_org_id=claims.clerk_org_id,
+                )
+                return principal, TenantTransaction(pool, conn, transaction)
+            await transaction.rollback()
+            if attempt:
+                break
+            async with conn.transaction():  # provisions (or refuses), committed before the request's work
+                await tenancy.enter_system(conn)
+                await session_principal(conn, claims)
+        raise Problem("not_a_member", "the user is not a member of the session's organization")
+    except BaseException:
+        await pool.release(conn)  # rolls back what is open
+        raise
 
 
 async def session_principal(conn: Connection, claims: SessionClaims) -> Principal:

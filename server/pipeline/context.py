@@ -10,6 +10,10 @@ which acquires a pooled connection, opens a transaction and enters the caller's
 tenant (gen.tenancy.enter_tenant: SET LOCAL ROLE app_tenant plus app.org_id and
 app.user_id), so row level security decides what every generated query sees.
 The transaction commits when the block ends and rolls back when it raises.
+For a signed-in user the first `tx()` of a request is the transaction their
+authentication already opened and entered the tenant in (fn.enter_session, one
+round trip; `opened`), so most requests acquire one connection and open one
+transaction.
 Handlers open it themselves, after validation and outside any slow I/O (a file
 upload streams to storage before its rows are written), and may open more than one.
 `ctx.write_tx(fields)` is the same transaction, with constraint violations
@@ -37,7 +41,7 @@ from gen import Connection, tenancy
 from gen.models import MembershipRole
 
 from ..config import CONFIG, Config
-from .auth import Principal
+from .auth import Principal, TenantTransaction
 from .keys import POOL
 from .problems import OUTAGE, Problem, constraint_problem
 
@@ -49,6 +53,8 @@ class Context:
     app: web.Application
     principal: Principal
     connection: Connection | None = None  # the shared transaction's connection, inside shared()
+    # The tenant transaction authentication opened (server.pipeline.auth.TenantTransaction): the first tx() is it.
+    opened: TenantTransaction | None = None
 
     @property
     def config(self) -> Config:
@@ -73,6 +79,20 @@ class Context:
         if self.connection is not None:
             async with self.connection.transaction():
                 yield self.connection
+            return
+        opened = self.opened
+        taken = None if opened is None else opened.take()
+        if opened is not None and taken is not None:
+            conn, transaction = taken
+            try:
+                yield conn
+            except BaseException:
+                await transaction.rollback()
+                raise
+            else:
+                await transaction.commit()
+            finally:
+                await opened.release(conn)
             return
         org_id = self.org_id
         async with self.app[POOL].acquire() as conn, conn.transaction():

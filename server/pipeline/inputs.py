@@ -89,6 +89,18 @@ async def read_json(request: web.Request, limit: int) -> bytes:
     return await request.read()  # raises 413 past client_max_size
 
 
+async def prefetch_json(request: web.Request, limit: int) -> bool:
+    """Read a JSON body read_json will accept (its content type right, its declared length within the
+    limit) ahead of time; False, reading nothing, for any other (read_json answers it later)."""
+    mime = request.content_type
+    if mime != JSON and not (mime.startswith("application/") and mime.endswith("+json")):
+        return False
+    if request.content_length is None or request.content_length > limit:
+        return False
+    await request.read()  # kept by aiohttp: read_json gets the same bytes
+    return True
+
+
 def parse_json(model: type[ModelT], raw: bytes) -> ModelT:
     if not raw.strip():
         raise Problem("invalid_json", "the request body is empty; send a JSON object")

@@ -148,4 +148,5 @@ class Page(BaseModel, Generic[ItemT]):
         more = len(rows) > query.limit
         shown = rows[: query.limit]
         next_cursor = position(shown[-1]).encode() if more and shown else None
-        return cls(items=[convert(row) for row in shown], next_cursor=next_cursor)
+        # The items are models of ItemT already: nothing to validate.
+        return cls.model_construct(items=[convert(row) for row in shown], next_cursor=next_cursor)

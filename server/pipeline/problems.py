@@ -3,7 +3,7 @@
 A problem carries `type` (a stable URI ending in its code), `title`, `status`,
 `detail`, the stable `code` clients branch on, and for invalid input `errors`, a
 list of `{loc, message}` naming each offending field. Handlers raise `Problem`
-(or one of the helpers below); `problem_middleware` turns it, aiohttp's own HTTP
+(or one of the helpers below); `problem_response` turns it, aiohttp's own HTTP
 errors (unknown route, wrong method, oversize body) and database errors into
 that shape. A database error never reaches the client: it is logged and answered
 with a generic 500, or 409/422/403 where its class says what happened. A failed
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -257,32 +257,26 @@ def client_gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Answer every error as problem+json: Problem, aiohttp's HTTP errors, database errors, anything else."""
-    try:
-        return await handler(request)
-    except Problem as problem:
-        return problem.response()
-    except web.HTTPException as exc:
+def problem_response(request: web.Request, exc: Exception) -> web.StreamResponse:
+    """The problem+json answer of an error a request's handling raised: Problem, aiohttp's HTTP errors,
+    database errors, anything else (server.pipeline.middleware calls it). A redirect is raised again."""
+    if isinstance(exc, Problem):
+        return exc.response()
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         return _from_http_exception(exc).response()
-    except Exception as exc:
-        if isinstance(exc, OSError) and client_gone(request):
-            log.debug("%s %s: the client closed the connection (%r)", request.method, request.path, exc)
-            return web.Response(status=CLIENT_CLOSED)
-        where = f"{request.method} {request.path}"
-        if is_connection_failure(exc):
-            request.app[OUTAGE].failed(where, exc)
-            return Problem("service_unavailable", "the database is not reachable; retry later").response()
-        if isinstance(exc, asyncpg.PostgresError):
-            return from_database_error(where, exc).response()
-        log.exception("%s: unhandled error", where)
-        return Problem("internal_error", "an unexpected error occurred; it has been logged").response()
+    if isinstance(exc, OSError) and client_gone(request):
+        log.debug("%s %s: the client closed the connection (%r)", request.method, request.path, exc)
+        return web.Response(status=CLIENT_CLOSED)
+    where = f"{request.method} {request.path}"
+    if is_connection_failure(exc):
+        request.app[OUTAGE].failed(where, exc)
+        return Problem("service_unavailable", "the database is not reachable; retry later").response()
+    if isinstance(exc, asyncpg.PostgresError):
+        return from_database_error(where, exc).response()
+    log.error("%s: unhandled error", where, exc_info=exc)
+    return Problem("internal_error", "an unexpected error occurred; it has been logged").response()
 
 
 def _from_http_exception(exc: web.HTTPException) -> Problem:

@@ -55,8 +55,19 @@ from ..config import CONFIG
 from .auth import Principal, authenticate
 from .context import Context
 from .idempotency import IDEMPOTENCY_KEY, request_hash, respond_idempotently
-from .inputs import JSON, Multipart, parse_headers, parse_json, parse_path, parse_query, read_json, read_multipart
+from .inputs import (
+    JSON,
+    Multipart,
+    parse_headers,
+    parse_json,
+    parse_path,
+    parse_query,
+    prefetch_json,
+    read_json,
+    read_multipart,
+)
 from .problems import Problem
+from .serialize import dump_json
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Handler = Callable[..., Awaitable[Any]]
@@ -256,8 +267,8 @@ class Route:
 
 
 def json_response(model: BaseModel, *, status: int = 200) -> web.Response:
-    # pydantic's own serializer: it also handles asyncpg's UUID subclass, which orjson refuses.
-    return web.Response(status=status, body=model.model_dump_json().encode(), content_type=JSON)
+    # orjson straight from the fields where that writes what pydantic would (server.pipeline.serialize).
+    return web.Response(status=status, body=dump_json(model), content_type=JSON)
 
 
 def authorize(route: Route, principal: Principal) -> Principal:
@@ -272,11 +283,26 @@ def authorize(route: Route, principal: Principal) -> Principal:
 def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler of a route: authenticate, validate, call, serialize."""
 
+    # A handler that streams a body or a response, or reads the raw request, may do slow I/O before its
+    # transaction: it opens its own. Any other gets the transaction its authentication opened.
+    open_tenant = route.form is None and not route.raw and not route.takes_request
+    org_required = route.auth is not Auth.ACCOUNT
+
     async def handle(request: web.Request) -> web.StreamResponse:
-        first: Context | web.Request = request
-        if route.auth is not Auth.PUBLIC:
-            principal = await authenticate(request, org_required=route.auth is not Auth.ACCOUNT)
-            first = Context(request.app, authorize(route, principal))
+        if route.auth is Auth.PUBLIC:
+            return await answer(request, request)
+        # A body is read before the tenant transaction opens (a slow client never holds a connection),
+        # and only when reading it cannot fail: what it would fail with comes after authentication.
+        eager = open_tenant and (route.body is None or await prefetch_json(request, request.app[CONFIG].max_body_bytes))
+        principal, opened = await authenticate(request, org_required=org_required, open_tenant=eager)
+        if opened is None:
+            return await answer(request, Context(request.app, authorize(route, principal)))
+        try:
+            return await answer(request, Context(request.app, authorize(route, principal), opened=opened))
+        finally:
+            await opened.close()
+
+    async def answer(request: web.Request, first: Context | web.Request) -> web.StreamResponse:
         config = request.app[CONFIG]
         raw = await read_json(request, config.max_body_bytes) if route.body is not None else None
         inputs = route.parse(match_info=request.match_info, query=request.query, body=raw, headers=request.headers)
@@ -349,18 +375,6 @@ def route_matcher(routes: Sequence[Route]) -> Match:
 def path_regex(template: str, parameter: str = r"[^/]+") -> str:
     """A regular expression matching a path template's paths, its parameters as named groups."""
     return "^" + re.sub(r"\\\{(\w+)\\\}", rf"(?P<\1>{parameter})", re.escape(template)) + "$"
-
-
-@web.middleware
-async def security_headers(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Headers every response carries: no sniffing, and no caching of API data."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.path.startswith("/v1/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 # --- reading a handler's signature ------------------------------------------------------
