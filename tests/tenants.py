@@ -25,6 +25,7 @@ from gen import (
     embeddings,
     files,
     idempotency,
+    job_schedule,
     memberships,
     memories,
     messages,
@@ -111,7 +112,7 @@ async def fill_every_table(conn: asyncpg.Connection, world: World) -> None:
 
     B gets a member, erin, so that each organization has a conversation
     shared with a member of its own. Organization-less operations tables
-    (webhook_events, retention_runs) get a row each; a platform agent is
+    (webhook_events, retention_runs, job_schedule) get a row each; a platform agent is
     granted to both organizations. Each organization's admin then adds, to
     its own agent and to a conversation of its own: an API key, a knowledge
     source, a quick task, a share, messages with an earlier version, a file
@@ -139,6 +140,8 @@ async def fill_every_table(conn: asyncpg.Connection, world: World) -> None:
         assert event is not None
         run = await retention.start_retention_run(conn, now_param=T0)
         assert run is not None
+        slot = await job_schedule.start_job_slot(conn, job="retention", slot=T0, scheduler="fill")
+        assert slot is not None
     for tenant, member, agent in ((world.a_alice, world.bob, world.agent_a), (world.b_carol, erin.id, world.agent_b)):
         assert tenant.user is not None
         async with acting_as(conn, tenant):

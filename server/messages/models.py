@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from gen import messages
-from gen.models import MessageRole, MessageStatus, MessageVersion
+from gen.models import Message, MessageRole, MessageStatus, MessageVersion
 
 from ..pipeline.pagination import PageQuery
 from ..pipeline.serialize import extend, projection
@@ -79,9 +79,11 @@ class MessageOut(BaseModel):
         return _MESSAGE_OUT[type(row)](row)
 
 
-# The generated message rows (one class per query: they share the message's columns), each checked at import.
+# The generated message rows (the table's, and one class per query: they share the message's columns), each
+# checked at import.
 MessageRow = (
-    messages.CreateMessageRow
+    Message
+    | messages.CreateMessageRow
     | messages.GetMessageRow
     | messages.ListMessagesRow
     | messages.ListLatestMessagesRow

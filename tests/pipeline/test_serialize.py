@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, JsonValue, field_serializer
 
-from gen.models import Conversation, ConversationStatus, Message, MessageRole, MessageStatus
+from gen.messages import ListMessagesRow
+from gen.models import Conversation, ConversationStatus, MessageRole, MessageStatus
 from server.conversations.models import ConversationOut
 from server.messages.models import MessageDetail, MessageOut
 from server.pipeline.pagination import Page
@@ -28,12 +29,13 @@ times = st.datetimes(
 )
 
 
-def message_row(**values: Any) -> Message:
-    return Message.model_construct(**values)
+def message_row(**values: Any) -> ListMessagesRow:
+    """A row as list_messages returns it (the query's own row class)."""
+    return ListMessagesRow.model_construct(**values)
 
 
 @st.composite
-def messages(draw: st.DrawFn) -> Message:
+def messages(draw: st.DrawFn) -> ListMessagesRow:
     return message_row(
         id=uuid4(),
         organization_id=uuid4(),
@@ -57,7 +59,7 @@ def messages(draw: st.DrawFn) -> Message:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(messages(), max_size=5), st.none() | st.text())
-def test_a_page_of_messages_is_written_as_pydantic_writes_it(rows: list[Message], cursor: str | None) -> None:
+def test_a_page_of_messages_is_written_as_pydantic_writes_it(rows: list[ListMessagesRow], cursor: str | None) -> None:
     page = Page[MessageOut].model_construct(items=[MessageOut.from_row(r) for r in rows], next_cursor=cursor)
     assert is_plain(Page[MessageOut])
     assert dump_json(page) == page.model_dump_json().encode()
@@ -65,7 +67,7 @@ def test_a_page_of_messages_is_written_as_pydantic_writes_it(rows: list[Message]
 
 @settings(max_examples=100, deadline=None)
 @given(messages(), st.lists(st.uuids(), max_size=3))
-def test_a_message_with_its_files_is_the_validated_model(row: Message, file_ids: list[UUID]) -> None:
+def test_a_message_with_its_files_is_the_validated_model(row: ListMessagesRow, file_ids: list[UUID]) -> None:
     detail = MessageDetail.with_files(row, file_ids)
     validated = MessageDetail.model_validate({**row.model_dump(include=set(MessageOut.model_fields)), "file_ids": file_ids})
     assert detail == validated
@@ -78,7 +80,7 @@ def test_a_conversation_is_the_validated_model(metadata: JsonValue, participants
     row = Conversation.model_construct(
         id=uuid4(), organization_id=uuid4(), user_id=uuid4(), agent_id=None, title="t", status=ConversationStatus.ACTIVE,
         participants=participants, metadata=metadata, message_count=1, memory_count=0, task_count=0, input_tokens=0,
-        output_tokens=0, last_activity_at=at, created_at=at, updated_at=at,
+        output_tokens=0, last_activity_at=at, created_at=at, updated_at=at, retention_hold=False,
     )
     out = ConversationOut.from_row(row)
     validated = ConversationOut.model_validate(row.model_dump(include=set(ConversationOut.model_fields)))
