@@ -1,6 +1,7 @@
 """Knowledge search, measured: recall@10, latency and short results under tenant filters, beside langchain-postgres.
 
-    .venv/bin/python bench/knowledge_bench.py [--chunks 100000] [--dims 1536] [--queries 50] [--no-write]
+    .venv/bin/pip install -r requirements-bench.txt   # numpy, once
+    .venv/bin/python bench/knowledge_bench.py [--chunks 100000] [--dims 1536] [--queries 50] [--halfvec] [--no-write]
 
 Starts its own embedded PostgreSQL (PostgreSQL 18 + pgvector) in a temporary
 directory, migrates it, and loads --chunks embedded chunks of one model into
@@ -20,17 +21,25 @@ public.embeddings (binary COPY through gen.init_connection's pgvector codec):
 
 Then it builds the model's HNSW index with fn.ensure_embedding_index (timed)
 and measures, per selectivity, fn.knowledge_vector_search as shipped (default
-p_exact_below) and with the HNSW path forced (p_exact_below = 0): recall@10
-against the exact ranking (the same function with p_exact_below above the
-candidate count), p50/p95 latency of the call inside a tenant transaction,
-and short results. The exact/approximate threshold: exact vs HNSW latency per
-candidate count. The peer, langchain-postgres PGVectorStore, runs in its own
+p_exact_below) and with the approximate path forced (p_exact_below = 0, where
+the planner still chooses between the HNSW index and the btree + a sort: the
+plan is reported), and the approximate statement alone with the HNSW index
+imposed (enable_sort off, no fallback): recall@10 against the exact ranking
+(the same function with p_exact_below above the candidate count), p50/p95
+latency of the call inside a tenant transaction, and short results. The
+exact/approximate threshold: those latencies per candidate count, and the
+candidate count (the function's first statement) timed alone. --halfvec adds
+a halfvec HNSW index on the same rows. The peer, langchain-postgres
+PGVectorStore, runs in its own
 venv (.venv-peer, made from requirements-bench-peer.txt on first use: it pins
 pgvector < 0.4, this project 0.5) against the same database: its own table
 (PGEngine.ainit_vectorstore_table with organization_id/agent_id metadata
 columns), filled with the same vectors, HNSWIndex() applied through
 aapply_vector_index, searched with asimilarity_search_by_vector(k=10,
-filter=...). Results go to bench/results/knowledge.md (unless --no-write).
+filter=...), as documented and again with index_query_options=
+HNSWQueryOptions(ef_search=100). Results go to bench/results/knowledge.md and
+knowledge-raw.json (unless --no-write); the server and its directory are
+removed at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -51,7 +60,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+try:
+    import numpy as np
+except ModuleNotFoundError:  # pragma: no cover
+    sys.exit("bench/knowledge_bench.py needs numpy: .venv/bin/pip install -r requirements-bench.txt")
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "knowledge.md"
