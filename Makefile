@@ -111,8 +111,15 @@ test: setup-dev ## run every test against a throwaway embedded PostgreSQL (and m
 fuzz: setup-dev ## contract-fuzz a live server from its /openapi.json alone (schemathesis CLI; reports in .data/fuzz/)
 	@$(PY) -m tools.fuzz
 
-bench: setup-dev $(STAMP_BENCH) ## run every benchmark on a fresh embedded PostgreSQL (only=rest|workers|seed002|rows for one, baseline=DIR to compare another checkout); results in bench/results/
-	@$(PY) bench/run.py $(if $(only),--only $(only)) $(if $(baseline),--baseline $(baseline))
+# Scenarios with a script of their own (bench/<name>_bench.py, each on its own throwaway PostgreSQL);
+# the others (rest, workers, seed002, rows) are bench/run.py's.
+BENCH_SCRIPTS := files knowledge search retention
+
+bench: setup-dev $(STAMP_BENCH) ## run every benchmark on a fresh embedded PostgreSQL (only=rest|workers|seed002|rows|files|knowledge|search|retention for one, baseline=DIR to compare another checkout); results in bench/results/
+	@if [ -z "$(only)" ] || ! echo " $(BENCH_SCRIPTS) " | grep -q " $(only) "; then \
+	  $(PY) bench/run.py $(if $(only),--only $(only)) $(if $(baseline),--baseline $(baseline)); fi
+	@for s in $(BENCH_SCRIPTS); do \
+	  if [ -z "$(only)" ] || [ "$(only)" = "$$s" ]; then $(PY) bench/$${s}_bench.py || exit 1; fi; done
 
 # Each set is resolved in a throwaway venv. The development set is resolved on top
 # of the new runtime pins, and requirements-dev.txt keeps only what they do not pin
