@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
@@ -42,6 +41,7 @@ from pgvector import Vector
 from gen import embeddings as q
 from gen import init_connection, tenancy
 from gen.embeddings import ClaimPendingEmbeddingsRow
+from jobs.settings import job_config
 from server.config import Config
 from server.embeddings.provider import EmbeddingProvider, ProviderError, RateLimited, Rejected
 
@@ -218,12 +218,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.batch < 1 or args.lease <= 0 or args.max_attempts < 1 or args.backoff < 0 or args.interval <= 0:
         parser.error("--batch, --lease, --max-attempts and --interval must be positive, --backoff not negative")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = Config.from_env()
-    if not config.database_url:
-        from tools import db
-
-        config = dataclasses.replace(config, database_url=db.database_url())
+    config = job_config(parser)
     settings = Settings(
         batch=args.batch, lease_seconds=args.lease, max_attempts=args.max_attempts, backoff_seconds=args.backoff,
         model=args.model,

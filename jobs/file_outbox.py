@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import signal
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from gen import init_connection, tenancy
+from jobs.settings import job_config
 from server.config import Config
 from server.files.outbox import BATCH, Drained, drain_batch
 from server.files.storage import Storage, open_storage
@@ -85,12 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.interval <= 0 or args.batch < 1:
         parser.error("--interval and --batch must be positive")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = Config.from_env()
-    if not config.database_url:
-        from tools import db
-
-        config = dataclasses.replace(config, database_url=db.database_url())
+    config = job_config(parser)
     total = asyncio.run(run(config, once=args.once, interval=args.interval, batch=args.batch))
     log.info("done: %d object(s) removed, %d stale, %d failed", total.removed, total.stale, total.failed)
 

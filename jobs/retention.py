@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
@@ -46,7 +45,8 @@ import asyncpg
 from gen import Connection, init_connection, tenancy
 from gen import retention as q
 from jobs.file_outbox import drain_due
-from server.config import Config, ConfigError
+from jobs.settings import job_config
+from server.config import Config
 from server.files.storage import Storage, open_storage
 
 log = logging.getLogger("jobs.retention")
@@ -364,15 +364,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "pg_cron, and exit; a no-op that says so where it has not",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        parser.error(str(exc))
-    if not config.database_url:
-        from tools import db
-
-        config = dataclasses.replace(config, database_url=db.database_url())
+    config = job_config(parser)
     raise SystemExit(asyncio.run(main_async(args, config)))
 
 

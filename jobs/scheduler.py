@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import os
 import signal
 import socket
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,8 +41,9 @@ from gen import tasks as task_queries
 from jobs.cron import Cron
 from jobs.file_outbox import drain_due
 from jobs.retention import RetentionBusy, Windows, run_retention
+from jobs.settings import job_config
 from jobs.tasks import LEASE_SECONDS
-from server.config import Config, ConfigError
+from server.config import Config
 from server.files.storage import open_storage
 
 log = logging.getLogger("jobs.scheduler")
@@ -229,15 +228,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             jobs.append(Job(name, Cron.parse(expression), run))
         except ValueError as exc:
             parser.error(f"--{name.replace('_', '-')}: {exc}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        parser.error(str(exc))
-    if not config.database_url:
-        from tools import db
-
-        config = dataclasses.replace(config, database_url=db.database_url())
+    config = job_config(parser)
     if args.list:
         asyncio.run(list_jobs(config, jobs))
         return

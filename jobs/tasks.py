@@ -44,7 +44,8 @@ from pydantic import JsonValue
 from gen import init_connection, tenancy
 from gen import tasks as q
 from gen.models import Task
-from server.config import Config, ConfigError
+from jobs.settings import job_config
+from server.config import Config
 
 log = logging.getLogger("jobs.tasks")
 LEASE_SECONDS = 300
@@ -194,15 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.heartbeat and args.heartbeat >= args.lease:
         parser.error("--heartbeat must be shorter than --lease")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        parser.error(str(exc))
-    if not config.database_url:
-        from tools import db
-
-        config = dataclasses.replace(config, database_url=db.database_url())
+    config = job_config(parser)
     asyncio.run(main_async(args, config))
 
 
