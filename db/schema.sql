@@ -1628,13 +1628,19 @@ BEGIN
     IF p_query IS NULL OR public.vector_dims(p_query) <> p_dims THEN
         RAISE EXCEPTION 'the query vector must have % dimensions', p_dims USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Counted only as far as the threshold: past it the exact number does not matter (counting 50,000
+    -- candidates cost more than the index search itself, bench/results/knowledge.md).
     SELECT count(*) INTO candidates
-    FROM public.embeddings AS e
-    WHERE e.organization_id = org
-      AND e.agent_id = p_agent_id
-      AND e.model = p_model
-      AND e.dims = p_dims
-      AND e.status = 'embedded';
+    FROM (
+        SELECT
+        FROM public.embeddings AS e
+        WHERE e.organization_id = org
+          AND e.agent_id = p_agent_id
+          AND e.model = p_model
+          AND e.dims = p_dims
+          AND e.status = 'embedded'
+        LIMIT greatest(p_exact_below, p_limit) + 1
+    ) AS c;
     IF candidates > p_exact_below AND p_dims <= 2000 THEN
         PERFORM pg_catalog.set_config('hnsw.ef_search', greatest(100, 2 * p_limit)::text, true);
         EXECUTE pg_catalog.format(
