@@ -864,12 +864,13 @@ CREATE FUNCTION app.current_user_is_admin() RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-    SELECT EXISTS (
-        SELECT FROM public.organization_memberships m
-        WHERE m.organization_id = app.current_org_id()
-          AND m.user_id = app.current_user_id()
-          AND m.role = 'admin'
-    )
+    SELECT coalesce(pg_catalog.current_setting('app.member_rights', true), '') <> 'on'
+        AND EXISTS (
+            SELECT FROM public.organization_memberships m
+            WHERE m.organization_id = app.current_org_id()
+              AND m.user_id = app.current_user_id()
+              AND m.role = 'admin'
+        )
 $$;
 
 
@@ -877,7 +878,7 @@ $$;
 -- Name: FUNCTION current_user_is_admin(); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.current_user_is_admin() IS 'Whether the current user is an admin of the current organization, read from memberships (not from the token) so a demotion counts at once.';
+COMMENT ON FUNCTION app.current_user_is_admin() IS 'Whether the current user is an admin of the current organization, read from memberships (not from the token) so a demotion counts at once; false while an API key acts for the user (app.member_rights).';
 
 
 --
@@ -7089,4 +7090,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202000300'),
     ('20261202000400'),
     ('20261202000500'),
-    ('20261202000600');
+    ('20261202000600'),
+    ('20261202000700');

@@ -7,23 +7,48 @@ from uuid import UUID
 
 from . import Connection
 
-__all__ = ["ENTER_SYSTEM", "ENTER_TENANT", "enter_system", "enter_tenant"]
+__all__ = [
+    "ENTER_SYSTEM",
+    "ENTER_TENANT",
+    "ENTER_TENANT_WITH_MEMBER_RIGHTS",
+    "enter_system",
+    "enter_tenant",
+    "enter_tenant_with_member_rights",
+]
 
 
 ENTER_TENANT = """-- name: EnterTenant :exec
 SELECT
     set_config('role', 'app_tenant', true),
     set_config('app.org_id', $1::uuid::text, true),
-    set_config('app.user_id', coalesce($2::uuid::text, ''), true)
+    set_config('app.user_id', coalesce($2::uuid::text, ''), true),
+    set_config('app.member_rights', '', true)
 """
 
 
 async def enter_tenant(conn: Connection, *, org_id: UUID, user_id: UUID | None) -> None:
     """Act as app_tenant for org_id and user_id until the transaction ends
-    (SET LOCAL ROLE app_tenant plus the two settings the policies read).
+    (SET LOCAL ROLE app_tenant plus the settings the policies read).
     Must run inside a transaction: outside one it has no lasting effect.
     """
     await conn.execute(ENTER_TENANT, org_id, user_id)
+
+
+ENTER_TENANT_WITH_MEMBER_RIGHTS = """-- name: EnterTenantWithMemberRights :exec
+SELECT
+    set_config('role', 'app_tenant', true),
+    set_config('app.org_id', $1::uuid::text, true),
+    set_config('app.user_id', $2::uuid::text, true),
+    set_config('app.member_rights', 'on', true)
+"""
+
+
+async def enter_tenant_with_member_rights(conn: Connection, *, org_id: UUID, user_id: UUID) -> None:
+    """EnterTenant for a member an API key acts for: app.member_rights = 'on', so
+    app.current_user_is_admin() is false and admin-only policies refuse, even
+    when the member is an admin.
+    """
+    await conn.execute(ENTER_TENANT_WITH_MEMBER_RIGHTS, org_id, user_id)
 
 
 ENTER_SYSTEM = """-- name: EnterSystem :exec

@@ -130,7 +130,7 @@ class Context:
         if conn is None:
             raise RuntimeError("acting_for needs a shared transaction (Context.shared)")
         member = dataclasses.replace(self.principal, user_id=user_id, role=MembershipRole.MEMBER)
-        await tenancy.enter_tenant(conn, org_id=self.org_id, user_id=user_id)
+        await tenancy.enter_tenant_with_member_rights(conn, org_id=self.org_id, user_id=user_id)
         yield dataclasses.replace(self, principal=member)
         # (When the block raised, the shared transaction rolls back, settings and all.)
         await tenancy.enter_tenant(conn, org_id=self.org_id, user_id=self.user_id)

@@ -224,3 +224,25 @@ async def test_neither_app_role_can_bypass_row_level_security(conn: asyncpg.Conn
             role,
         )
         assert owned == 0, f"{role} owns tables, so RLS would not apply to it"
+
+
+async def test_a_member_acted_for_by_an_api_key_has_no_admin_rights_even_when_an_admin(conn: asyncpg.Connection) -> None:
+    orgs, people = await seed_identities(conn, (("alice", "a", "admin"),))
+    org, alice = orgs["a"], people["alice"]
+
+    async def create_key(name: str) -> None:
+        await api_keys.create_api_key(
+            conn, organization_id=org, name=name, prefix=f"ajc_{name}", key_hash=hashlib.sha256(name.encode()).digest(),
+            scopes=[], created_by=alice,
+        )
+
+    async with conn.transaction():
+        await tenancy.enter_tenant_with_member_rights(conn, org_id=org, user_id=alice)
+        assert await conn.fetchval("SELECT app.current_user_is_admin()") is False
+        async with refused(conn):  # admin-only policies refuse: a key's member never gets an admin's rights
+            await create_key("acting")
+        assert await api_keys.list_api_keys(conn, organization_id=org) == []
+        await tenancy.enter_tenant(conn, org_id=org, user_id=alice)  # back to alice herself, same transaction
+        assert await conn.fetchval("SELECT app.current_user_is_admin()") is True
+        await create_key("herself")
+    assert await conn.fetchval("SELECT count(*) FROM api_keys") == 1
