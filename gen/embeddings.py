@@ -14,6 +14,7 @@ from .models import EmbeddingSourceType, EmbeddingStatus
 
 __all__ = [
     "CLAIM_PENDING_EMBEDDINGS",
+    "COUNT_AGENT_EMBEDDINGS",
     "COUNT_PENDING_EMBEDDINGS",
     "DEFER_EMBEDDINGS",
     "DELETE_EMBEDDINGS_OF_SOURCE",
@@ -29,6 +30,7 @@ __all__ = [
     "SET_EMBEDDING",
     "UPSERT_EMBEDDING_CHUNK",
     "ClaimPendingEmbeddingsRow",
+    "CountAgentEmbeddingsRow",
     "FailEmbeddingRow",
     "GetEmbeddingRow",
     "ListAgentEmbeddingsRow",
@@ -38,6 +40,7 @@ __all__ = [
     "SetEmbeddingRow",
     "UpsertEmbeddingChunkRow",
     "claim_pending_embeddings",
+    "count_agent_embeddings",
     "count_pending_embeddings",
     "defer_embeddings",
     "delete_embedding_chunks_from",
@@ -667,3 +670,36 @@ async def search_knowledge(
         SEARCH_KNOWLEDGE, agent_id, model, dims, query_text, query, limit, k, text_weight, vector_weight, candidates
     )
     return _from_records(SearchKnowledgeRow, rows)
+
+
+COUNT_AGENT_EMBEDDINGS = """-- name: CountAgentEmbeddings :many
+SELECT model, dims, status, count(*) AS chunks, max(updated_at)::timestamptz AS last_change
+FROM embeddings
+WHERE organization_id = $1
+  AND agent_id = $2
+GROUP BY model, dims, status
+ORDER BY model, dims, status
+"""
+
+
+class CountAgentEmbeddingsRow(BaseModel):
+    """A row of count_agent_embeddings."""
+
+    model: str = Field(description="The embedding model, e.g. text-embedding-3-small.")
+    dims: int = Field(description="Dimensions of model's vectors; the vector, once set, has exactly these.")
+    status: EmbeddingStatus
+    chunks: int
+    last_change: datetime
+
+
+async def count_agent_embeddings(
+    conn: Connection,
+    *,
+    organization_id: UUID,
+    agent_id: UUID,
+) -> list[CountAgentEmbeddingsRow]:
+    """An agent's knowledge chunks per model and status (pending, embedded,
+    failed), in the caller's organization: how far ingestion and embedding are.
+    """
+    rows = await conn.fetch(COUNT_AGENT_EMBEDDINGS, organization_id, agent_id)
+    return _from_records(CountAgentEmbeddingsRow, rows)

@@ -187,3 +187,13 @@ FROM fn.knowledge_hybrid_search(
     sqlc.narg(query)::vector, sqlc.arg('limit')::integer, sqlc.arg(k)::double precision,
     sqlc.arg(text_weight)::double precision, sqlc.arg(vector_weight)::double precision, sqlc.arg(candidates)::integer
 );
+
+-- name: CountAgentEmbeddings :many
+-- An agent's knowledge chunks per model and status (pending, embedded,
+-- failed), in the caller's organization: how far ingestion and embedding are.
+SELECT model, dims, status, count(*) AS chunks, max(updated_at)::timestamptz AS last_change
+FROM embeddings
+WHERE organization_id = sqlc.arg(organization_id)
+  AND agent_id = sqlc.arg(agent_id)
+GROUP BY model, dims, status
+ORDER BY model, dims, status;

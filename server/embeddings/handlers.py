@@ -20,7 +20,7 @@ from gen import embeddings as q
 from ..agents.handlers import visible_agent
 from ..pipeline.context import Context
 from ..types import IdPath
-from .models import KnowledgeHit, KnowledgeResults, KnowledgeSearch
+from .models import KnowledgeHit, KnowledgeModelState, KnowledgeResults, KnowledgeSearch, KnowledgeState
 from .provider import EmbeddingProvider, ProviderError
 
 log = logging.getLogger(__name__)
@@ -54,3 +54,18 @@ async def search_knowledge(ctx: Context, *, path: IdPath, body: KnowledgeSearch)
             k=body.k, text_weight=body.text_weight, vector_weight=body.vector_weight, candidates=CANDIDATES,
         )
     return KnowledgeResults(items=[KnowledgeHit.from_row(r) for r in rows], model=model, vector_leg=leg)
+
+
+async def knowledge_state(ctx: Context, *, path: IdPath) -> KnowledgeState:
+    async with ctx.tx() as conn:
+        agent = await visible_agent(conn, path.id)
+        rows = await q.count_agent_embeddings(conn, organization_id=ctx.org_id, agent_id=agent.id)
+    models: dict[tuple[str, int], KnowledgeModelState] = {}
+    for row in rows:
+        state = models.setdefault(
+            (row.model, row.dims),
+            KnowledgeModelState(model=row.model, dims=row.dims, pending=0, embedded=0, failed=0, last_change=None),
+        )
+        setattr(state, row.status.value, row.chunks)
+        state.last_change = max(filter(None, (state.last_change, row.last_change)), default=None)
+    return KnowledgeState(models=list(models.values()))

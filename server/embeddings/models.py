@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -53,3 +54,18 @@ class KnowledgeResults(BaseModel):
         description="used: both legs were fused. Otherwise the answer is the full-text leg alone: no provider is "
         "configured (OPENAI_BASE_URL / OPENAI_API_KEY), or it failed to embed the query."
     )
+
+
+class KnowledgeModelState(BaseModel):
+    model: str
+    dims: int
+    pending: int = Field(description="Chunks waiting for their vector (python -m jobs.embed).")
+    embedded: int
+    failed: int = Field(description="Chunks the provider refused or kept failing on (see their error).")
+    last_change: datetime | None
+
+
+class KnowledgeState(BaseModel):
+    """How far an agent's knowledge is embedded, model by model."""
+
+    models: list[KnowledgeModelState]

@@ -7,6 +7,14 @@ from . import handlers
 
 ROUTES: list[Route] = [
     Route(
+        method="GET",
+        path="/v1/agents/{id}/knowledge",
+        handler=handlers.knowledge_state,
+        auth=Auth.MEMBER,
+        summary="How far an agent's knowledge is embedded: chunks pending, embedded and failed per model",
+        tag="knowledge",
+    ),
+    Route(
         method="POST",
         path="/v1/agents/{id}/knowledge/search",
         handler=handlers.search_knowledge,

@@ -24,9 +24,9 @@ from uuid import UUID, uuid4
 
 from aiohttp import web
 
-from gen import Connection
+from gen import Connection, embeddings
 from gen import files as q
-from gen.models import File, FileKind, FileStatus
+from gen.models import EmbeddingSourceType, File, FileKind, FileStatus
 
 from ..conversations.handlers import visible_conversation
 from ..pipeline.context import Context
@@ -168,6 +168,10 @@ async def delete_file(ctx: Context, *, path: IdPath) -> None:
         deleted = await q.delete_file(conn, id=path.id)
         if deleted is None:
             raise forbidden("only the file's creator or the conversation's owner may delete it")
+        # Knowledge cut from the file goes with it.
+        await embeddings.delete_embeddings_of_source(
+            conn, organization_id=ctx.org_id, source_type=EmbeddingSourceType.FILE, source_id=path.id
+        )
     await drain_after_commit(ctx.app, paths=[deleted.path])
 
 

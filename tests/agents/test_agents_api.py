@@ -229,6 +229,7 @@ async def test_another_organizations_private_agent_is_404_on_every_route_and_unc
         ("GET", f"{url}/knowledge-sources", None),
         ("POST", f"{url}/knowledge-sources", source | {"source_path": "https://a"}),
         ("POST", f"{url}/knowledge/search", {"query": "stolen knowledge"}),
+        ("GET", f"{url}/knowledge", None),
         ("GET", f"{url}/quick-tasks", None),
         ("POST", f"{url}/quick-tasks", task),
         ("GET", f"{url}/access", None),

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
 
+import aiohttp
 import asyncpg
 import pytest
 from openai_standin import API_KEY, EmbeddingsServer, vector
@@ -113,3 +114,45 @@ async def test_another_organizations_agent_is_404_and_bad_input_422(
     for bad in ({"query": ""}, {"query": "   "}, {"query": "x", "limit": 0}, {"query": "x", "k": 0},
                 {"query": "x", "text_weight": -1}, {"query": "x", "other": 1}):
         await problem(await search(rag_client, token(), agent, **bad), 422, "validation_failed")
+
+
+async def test_the_knowledge_state_counts_chunks_per_model_and_status(
+    client: Client, token: TokenFactory, conn: asyncpg.Connection
+) -> None:
+    tok = token()
+    agent = await rag_agent(client, tok, conn)  # four embedded chunks of tiny-embed
+    await conn.execute(
+        """INSERT INTO embeddings (organization_id, agent_id, source_type, source_id, chunk_index, content, model, dims,
+                                   status, error)
+           SELECT organization_id, id, 'url', gen_random_uuid(), i, 'chunk ' || i, 'tiny-embed', 8,
+                  (CASE WHEN i = 0 THEN 'failed' ELSE 'pending' END)::embedding_status,
+                  CASE WHEN i = 0 THEN '400: refused' END
+           FROM agents, generate_series(0, 2) AS i WHERE id = $1""",
+        agent,
+    )
+    resp = await client.get(f"/v1/agents/{agent}/knowledge", headers=bearer(tok))
+    assert resp.status == 200, await resp.text()
+    (state,) = (await resp.json())["models"]
+    assert (state["model"], state["dims"], state["embedded"], state["pending"], state["failed"]) == ("tiny-embed", 8, 4, 2, 1)
+    assert state["last_change"] is not None
+    await problem(await client.get(f"/v1/agents/{agent}/knowledge", headers=bearer(token("user_carol", "org_b"))), 404, "not_found")
+
+
+async def test_deleting_a_file_removes_the_knowledge_cut_from_it(
+    client: Client, token: TokenFactory, conn: asyncpg.Connection
+) -> None:
+    tok = token()
+    agent = await rag_agent(client, tok, conn)
+    conversation = (await (await client.post("/v1/conversations", json={"title": "Docs"}, headers=bearer(tok))).json())["id"]
+    form = aiohttp.FormData()
+    form.add_field("file", b"printer manual\n", filename="manual.txt")
+    created = await (await client.post(f"/v1/conversations/{conversation}/files", data=form, headers=bearer(tok))).json()
+    await conn.execute(
+        """INSERT INTO embeddings (organization_id, agent_id, source_type, source_id, chunk_index, content, model, dims)
+           SELECT organization_id, id, 'file', $2, 0, 'printer manual', 'tiny-embed', 8 FROM agents WHERE id = $1""",
+        agent, created["id"],
+    )
+    assert await conn.fetchval("SELECT count(*) FROM embeddings WHERE source_id = $1", created["id"]) == 1
+    assert (await client.delete(f"/v1/files/{created['id']}", headers=bearer(tok))).status == 204
+    assert await conn.fetchval("SELECT count(*) FROM embeddings WHERE source_id = $1", created["id"]) == 0
+    assert await conn.fetchval("SELECT count(*) FROM embeddings") == len(TEXTS)  # the agent's other knowledge stays
