@@ -116,7 +116,7 @@ async def fill_every_table(conn: asyncpg.Connection, world: World) -> None:
     granted to both organizations. Each organization's admin then adds, to
     its own agent and to a conversation of its own: an API key, a knowledge
     source, a quick task, a share, messages with an earlier version, a file
-    and its attachment, an upload's reservation and a deleted file's outbox entry, a chunk, a snapshot, an organization-wide and a
+    and its attachment, an upload's reservation in the file outbox, a chunk, a snapshot, an organization-wide and a
     private agent state with a checkpoint each, memories with a link (and
     their history), a task with an artifact, an embedding chunk and a stored
     idempotent response. A table added to the schema gets its rows here.
@@ -174,12 +174,11 @@ async def fill_organization(conn: asyncpg.Connection, admin: Tenant, member: UUI
     assert edited is not None and edited.version == 2
     file = await add_file(conn, admin, conversation.id, "notes.txt")
     assert await messages.attach_files_to_message(conn, message_id=message.id, file_ids=[file.id])
-    # The file outbox: an upload's reservation (tenants see it) and a deleted file's entry (app_system only).
+    # The file outbox: one upload reservation (one row, so that every policy test picks the same one; a deleted
+    # file's entry would pass the system's INSERT check unloosened, tests/files/test_files_db.py covers those).
     await files.reserve_file_path(
         conn, organization_id=org, path=f"{org}/{user}/{conversation.id}/files/uploads/{uuid4().hex}.bin"
     )
-    gone = await add_file(conn, admin, conversation.id, "gone.txt")
-    assert await files.delete_file(conn, id=gone.id) is not None
     await add_chunk(conn, conversation.id, "a long transcript")
     await snapshot(conn, conversation.id, [message.id])
 
