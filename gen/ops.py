@@ -3,9 +3,17 @@
 
 """Queries of db/queries/ops.sql."""
 
-from . import Connection
+from pydantic import BaseModel
 
-__all__ = ["LIST_APPLIED_MIGRATIONS", "list_applied_migrations"]
+from . import Connection, _from_record
+
+__all__ = [
+    "GET_CONNECTION_LIMITS",
+    "LIST_APPLIED_MIGRATIONS",
+    "GetConnectionLimitsRow",
+    "get_connection_limits",
+    "list_applied_migrations",
+]
 
 
 LIST_APPLIED_MIGRATIONS = """-- name: ListAppliedMigrations :many
@@ -19,3 +27,27 @@ async def list_applied_migrations(conn: Connection) -> list[str]:
     """Versions dbmate recorded as applied (readiness: every file of db/schema is in)."""
     rows = await conn.fetch(LIST_APPLIED_MIGRATIONS)
     return [row[0] for row in rows]
+
+
+GET_CONNECTION_LIMITS = """-- name: GetConnectionLimits :one
+SELECT
+    current_setting('max_connections')::integer AS max_connections,
+    (current_setting('superuser_reserved_connections')::integer
+        + coalesce(current_setting('reserved_connections', true)::integer, 0))::integer AS reserved
+"""
+
+
+class GetConnectionLimitsRow(BaseModel):
+    """A row of get_connection_limits."""
+
+    max_connections: int
+    reserved: int
+
+
+async def get_connection_limits(conn: Connection) -> GetConnectionLimitsRow | None:
+    """The server's max_connections and the connections reserved for superusers
+    and reserved_connections' roles: what python -m server sizes its workers'
+    pools against.
+    """
+    row = await conn.fetchrow(GET_CONNECTION_LIMITS)
+    return None if row is None else _from_record(GetConnectionLimitsRow, row)

@@ -39,9 +39,9 @@ import asyncpg
 from pgvector import Vector
 
 from gen import embeddings as q
-from gen import init_connection, tenancy
+from gen import init_connection
 from gen.embeddings import ClaimPendingEmbeddingsRow
-from jobs.settings import job_config
+from jobs.settings import job_config, system_transaction
 from server.config import Config
 from server.embeddings.provider import EmbeddingProvider, ProviderError, RateLimited, Rejected
 
@@ -78,8 +78,7 @@ class Worker:
     async def round(self) -> Round:
         """Claim one batch, embed it model by model, store the vectors."""
         s = self.settings
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             claimed = await q.claim_pending_embeddings(
                 self.conn, lease_seconds=s.lease_seconds, model=s.model, limit=s.batch
             )
@@ -101,8 +100,7 @@ class Worker:
                 result.failed += len(chunks)
                 log.warning("%s: %d chunk(s) not embedded: %s", model, len(chunks), exc)
                 continue
-            async with self.conn.transaction():
-                await tenancy.enter_system(self.conn)
+            async with system_transaction(self.conn):
                 for chunk, vector in zip(chunks, vectors, strict=True):
                     stored = await q.set_embedding(
                         self.conn, embedding=Vector(vector), id=chunk.id, content_hash=chunk.content_hash
@@ -119,15 +117,13 @@ class Worker:
         self.indexed.add((model, dims))
 
     async def _defer(self, chunks: list[ClaimPendingEmbeddingsRow], retry_after: float) -> None:
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             await q.defer_embeddings(self.conn, retry_after_seconds=retry_after, ids=[c.id for c in chunks])
 
     async def _fail(self, chunks: list[ClaimPendingEmbeddingsRow], exc: ProviderError) -> None:
         s = self.settings
         max_attempts = 0 if isinstance(exc, Rejected) else s.max_attempts
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             for chunk in chunks:
                 await q.fail_embedding(
                     self.conn, max_attempts=max_attempts, error=str(exc)[:1000], backoff_seconds=s.backoff_seconds,
@@ -135,8 +131,7 @@ class Worker:
                 )
 
     async def pending(self) -> int:
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             return await q.count_pending_embeddings(self.conn) or 0
 
 

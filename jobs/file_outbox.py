@@ -20,13 +20,14 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
+from functools import partial
 
 import asyncpg
 
-from gen import init_connection, tenancy
-from jobs.settings import job_config
+from gen import init_connection
+from jobs.settings import job_config, system_transaction
 from server.config import Config
-from server.files.outbox import BATCH, Drained, drain_batch
+from server.files.outbox import BATCH, Drained, drain
 from server.files.storage import Storage, open_storage
 
 log = logging.getLogger("jobs.file_outbox")
@@ -34,19 +35,15 @@ log = logging.getLogger("jobs.file_outbox")
 
 async def drain_due(conn: asyncpg.Connection, storage: Storage, *, batch: int = BATCH) -> Drained:
     """Drain batches until none is full; one log line per batch that did anything."""
-    total = Drained()
-    while True:
-        async with conn.transaction():
-            await tenancy.enter_system(conn)
-            drained = await drain_batch(conn, storage, limit=batch)
-        total.add(drained)
-        if drained.claimed:
-            log.info(
-                "removed %d object(s), dropped %d stale entr(ies), %d failed (retried later)",
-                drained.removed, drained.stale, drained.failed,
-            )
-        if drained.claimed < batch:
-            return total
+    return await drain(partial(system_transaction, conn), storage, limit=batch, each=_log_batch)
+
+
+def _log_batch(drained: Drained) -> None:
+    if drained.claimed:
+        log.info(
+            "removed %d object(s), dropped %d stale entr(ies), %d failed (retried later)",
+            drained.removed, drained.stale, drained.failed,
+        )
 
 
 async def run(config: Config, *, once: bool, interval: float, batch: int) -> Drained:

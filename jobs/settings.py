@@ -1,6 +1,7 @@
-"""What every job starts with: logging, and the server's configuration from the environment.
+"""What every job starts with: logging, the server's configuration from the environment, and system transactions.
 
     config = job_config(parser)
+    async with system_transaction(conn): ...   # a transaction of the job's connection acting as app_system
 
 One log line format for all jobs (on standard error), the settings the server
 reads (a bad one is the parser's error, naming the variable), and DATABASE_URL
@@ -14,7 +15,12 @@ import argparse
 import dataclasses
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import asyncpg
+
+from gen import tenancy
 from server.config import Config, ConfigError
 
 
@@ -29,3 +35,11 @@ def job_config(parser: argparse.ArgumentParser) -> Config:
 
         config = dataclasses.replace(config, database_url=db.database_url())
     return config
+
+
+@asynccontextmanager
+async def system_transaction(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction of the job's own connection acting as app_system until it ends."""
+    async with conn.transaction():
+        await tenancy.enter_system(conn)
+        yield conn

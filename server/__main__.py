@@ -37,6 +37,8 @@ import asyncpg
 from aiohttp import web
 from aiohttp.log import access_logger
 
+from gen import ops
+
 from .config import Config, ConfigError
 
 
@@ -130,13 +132,9 @@ def fit_pool(config: Config, workers: int, database_url: str) -> tuple[int, int]
     async def limits() -> tuple[int, int]:
         conn = await asyncpg.connect(database_url)
         try:
-            row = await conn.fetchrow(
-                "SELECT current_setting('max_connections')::int AS max, "
-                "current_setting('superuser_reserved_connections')::int "
-                "+ coalesce(current_setting('reserved_connections', true)::int, 0) AS reserved"
-            )
+            row = await ops.get_connection_limits(conn)
             assert row is not None
-            return row["max"], row["reserved"]
+            return row.max_connections, row.reserved
         finally:
             await conn.close()
 

@@ -13,8 +13,11 @@ commit and the drain, an upload the server never came back to, a failed try).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from uuid import UUID
 
 from aiohttp import web
@@ -79,19 +82,41 @@ async def drain_batch(
     return drained
 
 
+async def drain(
+    transaction: Callable[[], AbstractAsyncContextManager[Connection]],
+    storage: Storage,
+    *,
+    organization_id: UUID | None = None,
+    paths: list[str] | None = None,
+    limit: int = BATCH,
+    rounds: int | None = None,
+    each: Callable[[Drained], None] | None = None,
+) -> Drained:
+    """Drain batches, each in its own `transaction()` (acting as app_system), until one is not full or `rounds`
+    batches ran; `each` sees every batch."""
+    total = Drained()
+    done = 0
+    while rounds is None or done < rounds:
+        async with transaction() as conn:
+            drained = await drain_batch(conn, storage, organization_id=organization_id, paths=paths, limit=limit)
+        total.add(drained)
+        done += 1
+        if each is not None:
+            each(drained)
+        if drained.claimed < limit:
+            break
+    return total
+
+
 async def drain_after_commit(
     app: web.Application, *, organization_id: UUID | None = None, paths: list[str] | None = None, rounds: int = 10
 ) -> Drained:
     """Drain what a committed delete queued (its paths, or its organization's due entries), at most `rounds`
     batches. Never raises: what it could not do stays queued for the job."""
-    total = Drained()
     try:
-        for _ in range(rounds):
-            async with system_tx(app) as conn:
-                drained = await drain_batch(conn, app[STORAGE], organization_id=organization_id, paths=paths)
-            total.add(drained)
-            if drained.claimed < BATCH:
-                break
+        return await drain(
+            partial(system_tx, app), app[STORAGE], organization_id=organization_id, paths=paths, rounds=rounds
+        )
     except Exception:
         log.exception("draining file deletions failed; the file_outbox job will retry")
-    return total
+        return Drained()
