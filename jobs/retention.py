@@ -42,10 +42,10 @@ from uuid import UUID
 
 import asyncpg
 
-from gen import Connection, init_connection, tenancy
+from gen import Connection, init_connection
 from gen import retention as q
 from jobs.file_outbox import drain_due
-from jobs.settings import job_config
+from jobs.settings import job_config, system_transaction
 from server.config import Config
 from server.files.storage import Storage, open_storage
 
@@ -147,8 +147,7 @@ async def _steps(
                 raise Interrupted("interrupted by a signal")
             if max_batches is not None and report.batches >= max_batches:
                 raise Interrupted(f"stopped after {max_batches} batch(es) (--max-batches)")
-            async with conn.transaction():
-                await tenancy.enter_system(conn)
+            async with system_transaction(conn):
                 rows = await step.call(conn, report.now, batch, windows)
             report.add(rows)
             report.batches += 1
@@ -195,8 +194,7 @@ async def run_retention(
             finally:
                 await tx.rollback()
             return report
-        async with conn.transaction():
-            await tenancy.enter_system(conn)
+        async with system_transaction(conn):
             run = await q.start_retention_run(conn, now_param=now)
         assert run is not None  # INSERT ... RETURNING
         report.run_id = str(run.id)
@@ -219,8 +217,7 @@ async def run_retention(
 
 
 async def _finish(conn: Connection, run_id: UUID, report: Report) -> None:
-    async with conn.transaction():
-        await tenancy.enter_system(conn)
+    async with system_transaction(conn):
         await q.finish_retention_run(
             conn, id=run_id, counts=dict(report.counts), files_removed=report.files_removed, error=report.error
         )
@@ -243,8 +240,7 @@ def terminal_progress(out: TextIO) -> Progress:
 
 async def print_report(conn: Connection, out: TextIO, *, limit: int) -> int:
     """The latest runs, newest first; returns how many were printed."""
-    async with conn.transaction():
-        await tenancy.enter_system(conn)
+    async with system_transaction(conn):
         runs = await q.list_retention_runs(conn, cursor_at=None, cursor_id=None, limit=limit)
     if not runs:
         out.write("no retention run recorded yet\n")

@@ -35,13 +35,13 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from gen import init_connection, tenancy
+from gen import init_connection
 from gen import job_schedule as q
 from gen import tasks as task_queries
 from jobs.cron import Cron
 from jobs.file_outbox import drain_due
 from jobs.retention import RetentionBusy, Windows, run_retention
-from jobs.settings import job_config
+from jobs.settings import job_config, system_transaction
 from jobs.tasks import LEASE_SECONDS
 from server.config import Config
 from server.files.storage import open_storage
@@ -93,8 +93,7 @@ async def task_leases_job(config: Config, stop: asyncio.Event) -> str:
     conn = await asyncpg.connect(config.database_url)
     try:
         await init_connection(conn)
-        async with conn.transaction():
-            await tenancy.enter_system(conn)
+        async with system_transaction(conn):
             released = await task_queries.release_expired_tasks(conn, lease_seconds=LEASE_SECONDS)
     finally:
         await conn.close()
@@ -127,8 +126,7 @@ class Scheduler:
                 log.info("%s: skipped %s (another scheduler is running it)", job.name, slot.isoformat())
                 return False
             try:
-                async with conn.transaction():
-                    await tenancy.enter_system(conn)
+                async with system_transaction(conn):
                     started = await q.start_job_slot(conn, job=job.name, slot=slot, scheduler=self.name)
                 if started is None:
                     return False
@@ -139,8 +137,7 @@ class Scheduler:
                 except Exception as exc:
                     error = f"{type(exc).__name__}: {exc}"[:1000]
                     log.exception("%s (%s) failed", job.name, slot.isoformat())
-                async with conn.transaction():
-                    await tenancy.enter_system(conn)
+                async with system_transaction(conn):
                     await q.finish_job_slot(conn, job=job.name, slot=slot, error=error)
                 return True
             finally:
@@ -180,8 +177,7 @@ async def list_jobs(config: Config, jobs: Sequence[Job]) -> None:
     conn = await asyncpg.connect(config.database_url)
     try:
         await init_connection(conn)
-        async with conn.transaction():
-            await tenancy.enter_system(conn)
+        async with system_transaction(conn):
             last = {row.job: row for row in await q.list_job_schedule(conn)}
     finally:
         await conn.close()

@@ -18,9 +18,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
-
-from gen import tenancy
+from gen import Connection, tenancy
 from server.config import Config, ConfigError
 
 
@@ -38,7 +36,7 @@ def job_config(parser: argparse.ArgumentParser) -> Config:
 
 
 @asynccontextmanager
-async def system_transaction(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+async def system_transaction(conn: Connection) -> AsyncIterator[Connection]:
     """A transaction of the job's own connection acting as app_system until it ends."""
     async with conn.transaction():
         await tenancy.enter_system(conn)

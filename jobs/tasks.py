@@ -41,10 +41,10 @@ from uuid import UUID
 import asyncpg
 from pydantic import JsonValue
 
-from gen import init_connection, tenancy
+from gen import init_connection
 from gen import tasks as q
 from gen.models import Task
-from jobs.settings import job_config
+from jobs.settings import job_config, system_transaction
 from server.config import Config
 
 log = logging.getLogger("jobs.tasks")
@@ -85,15 +85,13 @@ class Worker:
 
     async def work_once(self) -> int:
         """Give back expired leases, then claim and run due tasks one by one until none is due; how many ran."""
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             released = await q.release_expired_tasks(self.conn, lease_seconds=self.lease_seconds)
         if released:
             log.info("released %d task(s) whose lease expired", released)
         done = 0
         while True:
-            async with self.conn.transaction():
-                await tenancy.enter_system(self.conn)
+            async with system_transaction(self.conn):
                 claimed = await q.claim_agent_tasks(
                     self.conn, worker=self.name, task_types=sorted(self.handlers), agent_ids=self.agent_ids, limit=1
                 )
@@ -110,16 +108,14 @@ class Worker:
             finished, _ = await asyncio.wait({running}, timeout=self.heartbeat_seconds)
             if finished:
                 break
-            async with self.conn.transaction():
-                await tenancy.enter_system(self.conn)
+            async with system_transaction(self.conn):
                 beat = await q.heartbeat_task(self.conn, id=task.id, worker=self.name)
             if beat is None:
                 running.cancel()
                 await asyncio.gather(running, return_exceptions=True)
                 log.warning("task %s is no longer ours (cancelled or its lease expired): stopped", task.id)
                 return
-        async with self.conn.transaction():
-            await tenancy.enter_system(self.conn)
+        async with system_transaction(self.conn):
             try:
                 output = running.result()
             except Exception as exc:
