@@ -55,41 +55,54 @@ async def test_two_workers_share_the_port_and_stop_gracefully_on_sigterm(databas
         env.pop(name, None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server", "--no-migrate", "--workers", "2", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
     )
+    assert proc.stdout is not None
+    # Read what the server prints all along: a full pipe would block it, and a failure shows the text.
+    reader = asyncio.create_task(proc.stdout.read())
     url = f"http://127.0.0.1:{port}"
+    workers: set[int] = set()
     try:
-        async with aiohttp.ClientSession() as session:
-            for _ in range(300):
+        # Every wait is bounded: a server that never answers fails this test, never the whole run.
+        async with asyncio.timeout(90), aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while True:
+                assert proc.returncode is None, "the server exited before it answered"
                 try:
                     async with session.get(f"{url}/healthz") as resp:
                         if resp.status == 200:
                             break
                 except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
+                    pass
+                await asyncio.sleep(0.1)
             workers = await asyncio.to_thread(children, proc.pid)
             assert len(workers) == 2
             token = mint_token(ensure_key_pair(key_dir), user="user_w", org="org_w", role="admin")
             # Fresh connections spread over the workers; each answers as the one server would.
             for _ in range(6):
-                async with aiohttp.ClientSession() as fresh, fresh.get(
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as fresh, fresh.get(
                     f"{url}/v1/me", headers={"Authorization": f"Bearer {token}"}
                 ) as resp:
                     assert resp.status == 200, await resp.text()
-        conn = await asyncpg.connect(database_url)
-        try:
-            opened = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        finally:
-            await conn.close()
-        assert 2 <= opened <= 2 * 4  # a pool per worker, never past POOL_MAX_SIZE each
-        proc.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(proc.communicate(), 30)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+            conn = await asyncpg.connect(database_url, timeout=10)
+            try:
+                opened = await conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await conn.close()
+            assert 2 <= opened <= 2 * 4  # a pool per worker, never past POOL_MAX_SIZE each
+            proc.send_signal(signal.SIGTERM)
             await proc.wait()
+            output = await reader
+    except BaseException:
+        if proc.returncode is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the supervisor and its workers: nothing outlives the test
+            await proc.wait()
+        try:
+            print((await asyncio.wait_for(reader, 10)).decode())  # shown with the failure
+        except TimeoutError:
+            reader.cancel()
+        raise
     text = output.decode()
     assert proc.returncode == 0, text
     assert "2 workers, database pools of up to 4 connections each" in text
