@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codegen import naming, pysource
 from codegen.protocol import DEFAULT_SCHEMA, Column, GenerateError, Identifier, Query, Request, Table
@@ -211,6 +211,7 @@ class QuerySpec:
     result_is_table: bool = False
     scalar: PyType | None = None  # the type of a single-column result
     copy_params: ModelSpec | None = None  # the NamedTuple of a :copyfrom query
+    same_as: str | None = None  # the row model of an earlier query of the file with the same columns
 
     @property
     def defined_names(self) -> set[str]:
@@ -239,6 +240,27 @@ class QueryModule:
                 self.specs.append(self._plan(query))
             except GenerateError as exc:
                 errors.append(f"{where}: {exc}")
+        self._share_row_models()
+
+    def _share_row_models(self) -> None:
+        """Queries of one file that return the same columns (names, types, nullability, comments) share one row
+        model, the first one's: the others' row names become aliases of it, so a caller's annotations keep their
+        query's name and a projection keyed by the model covers every query that returns it."""
+        first: dict[tuple[FieldSpec, ...], QuerySpec] = {}
+        users: dict[str, list[str]] = {}
+        for spec in self.specs:
+            if spec.result is None or spec.result_is_table:
+                continue
+            owner = first.setdefault(spec.result.fields, spec)
+            assert owner.result is not None
+            users.setdefault(owner.result.name, []).append(spec.function)
+            if owner is not spec:
+                spec.same_as = owner.result.name
+        for spec in self.specs:
+            if spec.result is not None and not spec.result_is_table and spec.same_as is None:
+                names = users[spec.result.name]
+                if len(names) > 1:
+                    spec.result = replace(spec.result, doc=f"A row of {', '.join(names)}.")
 
     def _types(self, columns: Sequence[Column], what: str) -> list[PyType]:
         types, problems = [], []
@@ -321,7 +343,10 @@ class QueryModule:
         chunks = [[f"{spec.constant} = {pysource.block_string(sql)}"]]
         exports.append(spec.constant)
         if spec.result and not spec.result_is_table:
-            chunks.append(render_model(spec.result, imports))
+            if spec.same_as is None:
+                chunks.append(render_model(spec.result, imports))
+            else:
+                chunks.append([f"{spec.result.name} = {spec.same_as}  # the same columns"])
             exports.append(spec.result.name)
         if spec.copy_params:
             chunks.append(self._render_named_tuple(spec.copy_params, imports))

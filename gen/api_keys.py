@@ -33,7 +33,7 @@ RETURNING id, organization_id, name, prefix, scopes, created_by, last_used_at, r
 
 
 class CreateApiKeyRow(BaseModel):
-    """A row of create_api_key."""
+    """A row of create_api_key, list_api_keys."""
 
     id: UUID
     organization_id: UUID
@@ -69,18 +69,7 @@ ORDER BY created_at DESC, id DESC
 """
 
 
-class ListApiKeysRow(BaseModel):
-    """A row of list_api_keys."""
-
-    id: UUID
-    organization_id: UUID
-    name: str
-    prefix: str = Field(description="The first characters of the key, shown in lists so people can tell keys apart.")
-    scopes: list[str]
-    created_by: UUID | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    created_at: datetime
+ListApiKeysRow = CreateApiKeyRow  # the same columns
 
 
 async def list_api_keys(conn: Connection, *, organization_id: UUID) -> list[ListApiKeysRow]:

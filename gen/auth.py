@@ -48,7 +48,7 @@ LEFT JOIN organization_memberships AS m ON m.organization_id = o.id AND m.user_i
 
 
 class GetPrincipalRow(BaseModel):
-    """A row of get_principal."""
+    """A row of get_principal, enter_session."""
 
     user_id: UUID | None
     user_deleted_at: datetime | None
@@ -151,7 +151,7 @@ LIMIT $4
 
 
 class ListApiKeysPageRow(BaseModel):
-    """A row of list_api_keys_page."""
+    """A row of list_api_keys_page, revoke_api_key_by_id."""
 
     id: UUID
     organization_id: UUID
@@ -187,18 +187,7 @@ RETURNING id, organization_id, name, prefix, scopes, created_by, last_used_at, r
 """
 
 
-class RevokeApiKeyByIdRow(BaseModel):
-    """A row of revoke_api_key_by_id."""
-
-    id: UUID
-    organization_id: UUID
-    name: str
-    prefix: str = Field(description="The first characters of the key, shown in lists so people can tell keys apart.")
-    scopes: list[str]
-    created_by: UUID | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    created_at: datetime
+RevokeApiKeyByIdRow = ListApiKeysPageRow  # the same columns
 
 
 async def revoke_api_key_by_id(conn: Connection, *, id: UUID) -> RevokeApiKeyByIdRow | None:
@@ -215,14 +204,7 @@ FROM fn.enter_session($1::text, $2::text)
 """
 
 
-class EnterSessionRow(BaseModel):
-    """A row of enter_session."""
-
-    user_id: UUID | None
-    user_deleted_at: datetime | None
-    organization_id: UUID | None
-    organization_deleted_at: datetime | None
-    role: MembershipRole | None
+EnterSessionRow = GetPrincipalRow  # the same columns
 
 
 async def enter_session(conn: Connection, *, clerk_user_id: str, clerk_org_id: str | None) -> EnterSessionRow | None:

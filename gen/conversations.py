@@ -303,7 +303,7 @@ RETURNING id, organization_id, conversation_id, chunk_index, content, token_coun
 
 
 class AddConversationChunkRow(BaseModel):
-    """A row of add_conversation_chunk."""
+    """A row of add_conversation_chunk, list_conversation_chunks."""
 
     id: UUID
     organization_id: UUID
@@ -343,17 +343,7 @@ LIMIT $4
 """
 
 
-class ListConversationChunksRow(BaseModel):
-    """A row of list_conversation_chunks."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    chunk_index: int = Field(description="Position of the chunk in its conversation, from 0.")
-    content: str
-    token_count: int | None
-    metadata: JsonValue
-    created_at: datetime
+ListConversationChunksRow = AddConversationChunkRow  # the same columns
 
 
 async def list_conversation_chunks(

@@ -93,7 +93,7 @@ RETURNING id, organization_id, agent_id, source_type, source_id, chunk_index, co
 
 
 class UpsertEmbeddingChunkRow(BaseModel):
-    """A row of upsert_embedding_chunk."""
+    """A row of upsert_embedding_chunk, list_embeddings_of_source, list_agent_embeddings."""
 
     id: UUID
     organization_id: UUID
@@ -229,39 +229,7 @@ ORDER BY model, chunk_index
 """
 
 
-class ListEmbeddingsOfSourceRow(BaseModel):
-    """A row of list_embeddings_of_source."""
-
-    id: UUID
-    organization_id: UUID
-    agent_id: UUID = Field(description="The agent whose knowledge this is.")
-    source_type: EmbeddingSourceType
-    source_id: UUID = Field(
-        description=(
-            "The id of the source row (file, agent_knowledge_sources for a URL, message, memory, conversation chunk); "
-            "not a foreign key."
-        ),
-    )
-    chunk_index: int = Field(description="Position of the chunk in its source, from 0.")
-    content: str
-    content_hash: str = Field(
-        description="Lower-case hex SHA-256 of content (UTF-8), generated: an unchanged hash keeps the vector."
-    )
-    model: str = Field(description="The embedding model, e.g. text-embedding-3-small.")
-    dims: int = Field(description="Dimensions of model's vectors; the vector, once set, has exactly these.")
-    status: EmbeddingStatus
-    attempts: int = Field(description="Embedding attempts since the content last changed.")
-    error: str | None = Field(description="The last attempt's error.")
-    run_after: datetime = Field(
-        description=(
-            "A pending chunk is not claimed before this time: the lease of a claim, or the backoff after a failed "
-            "attempt."
-        ),
-    )
-    embedded_at: datetime | None = Field(description="When the current vector was set.")
-    metadata: JsonValue = Field(description="Page, heading, URL and other details of the chunk.")
-    created_at: datetime
-    updated_at: datetime
+ListEmbeddingsOfSourceRow = UpsertEmbeddingChunkRow  # the same columns
 
 
 async def list_embeddings_of_source(
@@ -291,39 +259,7 @@ LIMIT $6
 """
 
 
-class ListAgentEmbeddingsRow(BaseModel):
-    """A row of list_agent_embeddings."""
-
-    id: UUID
-    organization_id: UUID
-    agent_id: UUID = Field(description="The agent whose knowledge this is.")
-    source_type: EmbeddingSourceType
-    source_id: UUID = Field(
-        description=(
-            "The id of the source row (file, agent_knowledge_sources for a URL, message, memory, conversation chunk); "
-            "not a foreign key."
-        ),
-    )
-    chunk_index: int = Field(description="Position of the chunk in its source, from 0.")
-    content: str
-    content_hash: str = Field(
-        description="Lower-case hex SHA-256 of content (UTF-8), generated: an unchanged hash keeps the vector."
-    )
-    model: str = Field(description="The embedding model, e.g. text-embedding-3-small.")
-    dims: int = Field(description="Dimensions of model's vectors; the vector, once set, has exactly these.")
-    status: EmbeddingStatus
-    attempts: int = Field(description="Embedding attempts since the content last changed.")
-    error: str | None = Field(description="The last attempt's error.")
-    run_after: datetime = Field(
-        description=(
-            "A pending chunk is not claimed before this time: the lease of a claim, or the backoff after a failed "
-            "attempt."
-        ),
-    )
-    embedded_at: datetime | None = Field(description="When the current vector was set.")
-    metadata: JsonValue = Field(description="Page, heading, URL and other details of the chunk.")
-    created_at: datetime
-    updated_at: datetime
+ListAgentEmbeddingsRow = UpsertEmbeddingChunkRow  # the same columns
 
 
 async def list_agent_embeddings(

@@ -78,7 +78,7 @@ RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_
 
 
 class CreateMemoryRow(BaseModel):
-    """A row of create_memory."""
+    """A row of create_memory, get_memory, get_memory_by_key, list_memories, update_memory."""
 
     id: UUID
     organization_id: UUID
@@ -272,45 +272,7 @@ WHERE id = $1
 """
 
 
-class GetMemoryRow(BaseModel):
-    """A row of get_memory."""
-
-    id: UUID
-    organization_id: UUID
-    user_id: UUID | None = Field(
-        description="The user the memory is private to; NULL: shared by every member of the organization."
-    )
-    agent_id: UUID | None = Field(description="The agent the memory belongs to; NULL: any agent's.")
-    conversation_id: UUID | None = Field(
-        description="The conversation (session) the memory belongs to; NULL: beyond any one conversation."
-    )
-    kind: MemoryKind
-    memory_type: MemoryType
-    key: str = Field(
-        description=(
-            "Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. "
-            "feature_carbon_tracking."
-        ),
-    )
-    content: JsonValue = Field(
-        description="The memory itself, a JSON object, e.g. {\"decision\": \"...\", \"rationale\": \"...\"}."
-    )
-    tags: list[str] = Field(description="Free tags, searched by overlap or containment (GIN).")
-    importance: float = Field(
-        description="How much the memory matters, 0..1; ranking multiplies it with similarity and recency."
-    )
-    decay_rate: float = Field(
-        description=(
-            "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
-        ),
-    )
-    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
-    last_accessed_at: datetime | None = Field(
-        description="When the memory was last used (fn.use_memories); NULL: never."
-    )
-    embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
-    created_at: datetime
-    updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+GetMemoryRow = CreateMemoryRow  # the same columns
 
 
 async def get_memory(conn: Connection, *, id: UUID) -> GetMemoryRow | None:
@@ -331,45 +293,7 @@ WHERE organization_id = $1
 """
 
 
-class GetMemoryByKeyRow(BaseModel):
-    """A row of get_memory_by_key."""
-
-    id: UUID
-    organization_id: UUID
-    user_id: UUID | None = Field(
-        description="The user the memory is private to; NULL: shared by every member of the organization."
-    )
-    agent_id: UUID | None = Field(description="The agent the memory belongs to; NULL: any agent's.")
-    conversation_id: UUID | None = Field(
-        description="The conversation (session) the memory belongs to; NULL: beyond any one conversation."
-    )
-    kind: MemoryKind
-    memory_type: MemoryType
-    key: str = Field(
-        description=(
-            "Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. "
-            "feature_carbon_tracking."
-        ),
-    )
-    content: JsonValue = Field(
-        description="The memory itself, a JSON object, e.g. {\"decision\": \"...\", \"rationale\": \"...\"}."
-    )
-    tags: list[str] = Field(description="Free tags, searched by overlap or containment (GIN).")
-    importance: float = Field(
-        description="How much the memory matters, 0..1; ranking multiplies it with similarity and recency."
-    )
-    decay_rate: float = Field(
-        description=(
-            "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
-        ),
-    )
-    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
-    last_accessed_at: datetime | None = Field(
-        description="When the memory was last used (fn.use_memories); NULL: never."
-    )
-    embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
-    created_at: datetime
-    updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+GetMemoryByKeyRow = CreateMemoryRow  # the same columns
 
 
 async def get_memory_by_key(
@@ -412,45 +336,7 @@ LIMIT $14
 """
 
 
-class ListMemoriesRow(BaseModel):
-    """A row of list_memories."""
-
-    id: UUID
-    organization_id: UUID
-    user_id: UUID | None = Field(
-        description="The user the memory is private to; NULL: shared by every member of the organization."
-    )
-    agent_id: UUID | None = Field(description="The agent the memory belongs to; NULL: any agent's.")
-    conversation_id: UUID | None = Field(
-        description="The conversation (session) the memory belongs to; NULL: beyond any one conversation."
-    )
-    kind: MemoryKind
-    memory_type: MemoryType
-    key: str = Field(
-        description=(
-            "Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. "
-            "feature_carbon_tracking."
-        ),
-    )
-    content: JsonValue = Field(
-        description="The memory itself, a JSON object, e.g. {\"decision\": \"...\", \"rationale\": \"...\"}."
-    )
-    tags: list[str] = Field(description="Free tags, searched by overlap or containment (GIN).")
-    importance: float = Field(
-        description="How much the memory matters, 0..1; ranking multiplies it with similarity and recency."
-    )
-    decay_rate: float = Field(
-        description=(
-            "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
-        ),
-    )
-    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
-    last_accessed_at: datetime | None = Field(
-        description="When the memory was last used (fn.use_memories); NULL: never."
-    )
-    embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
-    created_at: datetime
-    updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+ListMemoriesRow = CreateMemoryRow  # the same columns
 
 
 async def list_memories(
@@ -511,45 +397,7 @@ RETURNING id, organization_id, user_id, agent_id, conversation_id, kind, memory_
 """
 
 
-class UpdateMemoryRow(BaseModel):
-    """A row of update_memory."""
-
-    id: UUID
-    organization_id: UUID
-    user_id: UUID | None = Field(
-        description="The user the memory is private to; NULL: shared by every member of the organization."
-    )
-    agent_id: UUID | None = Field(description="The agent the memory belongs to; NULL: any agent's.")
-    conversation_id: UUID | None = Field(
-        description="The conversation (session) the memory belongs to; NULL: beyond any one conversation."
-    )
-    kind: MemoryKind
-    memory_type: MemoryType
-    key: str = Field(
-        description=(
-            "Caller-chosen identifier, unique within the scope (organization, user, agent, conversation), e.g. "
-            "feature_carbon_tracking."
-        ),
-    )
-    content: JsonValue = Field(
-        description="The memory itself, a JSON object, e.g. {\"decision\": \"...\", \"rationale\": \"...\"}."
-    )
-    tags: list[str] = Field(description="Free tags, searched by overlap or containment (GIN).")
-    importance: float = Field(
-        description="How much the memory matters, 0..1; ranking multiplies it with similarity and recency."
-    )
-    decay_rate: float = Field(
-        description=(
-            "How fast relevance fades, per day (0: never); recency = exp(-decay_rate * days since last access)."
-        ),
-    )
-    access_count: int = Field(description="How often the memory was used (fn.use_memories).")
-    last_accessed_at: datetime | None = Field(
-        description="When the memory was last used (fn.use_memories); NULL: never."
-    )
-    embedding_model: str | None = Field(description="The model that produced embedding; required with it.")
-    created_at: datetime
-    updated_at: datetime = Field(description="Last change of the memory (not of its access counters).")
+UpdateMemoryRow = CreateMemoryRow  # the same columns
 
 
 async def update_memory(
@@ -577,7 +425,7 @@ FROM fn.use_memories(ARRAY[$1::uuid])
 
 
 class UseMemoryRow(BaseModel):
-    """A row of use_memory."""
+    """A row of use_memory, use_memories."""
 
     id: UUID | None
     access_count: int | None
@@ -599,12 +447,7 @@ FROM fn.use_memories($1::uuid[])
 """
 
 
-class UseMemoriesRow(BaseModel):
-    """A row of use_memories."""
-
-    id: UUID | None
-    access_count: int | None
-    last_accessed_at: datetime | None
+UseMemoriesRow = UseMemoryRow  # the same columns
 
 
 async def use_memories(conn: Connection, *, ids: list[UUID]) -> list[UseMemoriesRow]:

@@ -72,7 +72,9 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 
 
 class CreateMessageRow(BaseModel):
-    """A row of create_message."""
+    """A row of create_message, get_message, list_messages, list_latest_messages, list_replies,
+    edit_message, update_message_progress.
+    """
 
     id: UUID
     organization_id: UUID
@@ -153,41 +155,7 @@ WHERE id = $1
 """
 
 
-class GetMessageRow(BaseModel):
-    """A row of get_message."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+GetMessageRow = CreateMessageRow  # the same columns
 
 
 async def get_message(conn: Connection, *, id: UUID) -> GetMessageRow | None:
@@ -211,41 +179,7 @@ LIMIT $5
 """
 
 
-class ListMessagesRow(BaseModel):
-    """A row of list_messages."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+ListMessagesRow = CreateMessageRow  # the same columns
 
 
 async def list_messages(
@@ -279,41 +213,7 @@ LIMIT $5
 """
 
 
-class ListLatestMessagesRow(BaseModel):
-    """A row of list_latest_messages."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+ListLatestMessagesRow = CreateMessageRow  # the same columns
 
 
 async def list_latest_messages(
@@ -345,41 +245,7 @@ ORDER BY r.created_at, r.id
 """
 
 
-class ListRepliesRow(BaseModel):
-    """A row of list_replies."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+ListRepliesRow = CreateMessageRow  # the same columns
 
 
 async def list_replies(conn: Connection, *, parent_message_id: UUID) -> list[ListRepliesRow]:
@@ -398,41 +264,7 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 """
 
 
-class EditMessageRow(BaseModel):
-    """A row of edit_message."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+EditMessageRow = CreateMessageRow  # the same columns
 
 
 async def edit_message(
@@ -463,41 +295,7 @@ RETURNING id, organization_id, conversation_id, parent_message_id, user_id, agen
 """
 
 
-class UpdateMessageProgressRow(BaseModel):
-    """A row of update_message_progress."""
-
-    id: UUID
-    organization_id: UUID
-    conversation_id: UUID
-    parent_message_id: UUID | None = Field(
-        description="The message this one replies to, in the same conversation; NULL for a root."
-    )
-    user_id: UUID | None = Field(
-        description=(
-            "The author of a user message (or the user on whose behalf an agent wrote); NULL once the user is deleted."
-        ),
-    )
-    agent_id: UUID | None = Field(description="The agent that wrote an assistant or tool message.")
-    role: MessageRole
-    content: str = Field(description="The text of the message.")
-    content_parts: JsonValue = Field(
-        description=(
-            "Structured content: a JSON array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}, {\"type\": "
-            "\"image\", \"file_id\": \"...\"}]."
-        ),
-    )
-    metadata: JsonValue = Field(description="Tool calls, model, latency and other details.")
-    status: MessageStatus
-    version: int = Field(
-        description="Current version: 1 when written, incremented by each edit (earlier versions in message_versions)."
-    )
-    input_tokens: int = Field(
-        description="Prompt tokens spent producing the message; summed into conversations.input_tokens."
-    )
-    output_tokens: int = Field(description="Completion tokens of the message; summed into conversations.output_tokens.")
-    edited_at: datetime | None = Field(description="When the content was last edited (NULL if never).")
-    created_at: datetime
-    updated_at: datetime
+UpdateMessageProgressRow = CreateMessageRow  # the same columns
 
 
 async def update_message_progress(

@@ -116,7 +116,9 @@ FROM fn.expire_conversations($1::timestamptz, $2::integer, $3::integer)
 
 
 class ExpireConversationsRow(BaseModel):
-    """A row of expire_conversations."""
+    """A row of expire_conversations, expire_agent_states, expire_checkpoints, expire_webhook_events,
+    expire_idempotency_keys, expire_orphan_embeddings.
+    """
 
     table_name: str | None
     deleted: int | None
@@ -142,11 +144,7 @@ FROM fn.expire_agent_states($1::timestamptz, $2::integer, $3::integer)
 """
 
 
-class ExpireAgentStatesRow(BaseModel):
-    """A row of expire_agent_states."""
-
-    table_name: str | None
-    deleted: int | None
+ExpireAgentStatesRow = ExpireConversationsRow  # the same columns
 
 
 async def expire_agent_states(
@@ -169,11 +167,7 @@ FROM fn.expire_checkpoints($1::timestamptz, $2::integer, $3::integer)
 """
 
 
-class ExpireCheckpointsRow(BaseModel):
-    """A row of expire_checkpoints."""
-
-    table_name: str | None
-    deleted: int | None
+ExpireCheckpointsRow = ExpireConversationsRow  # the same columns
 
 
 async def expire_checkpoints(
@@ -196,11 +190,7 @@ FROM fn.expire_webhook_events($1::timestamptz, $2::integer, $3::interval)
 """
 
 
-class ExpireWebhookEventsRow(BaseModel):
-    """A row of expire_webhook_events."""
-
-    table_name: str | None
-    deleted: int | None
+ExpireWebhookEventsRow = ExpireConversationsRow  # the same columns
 
 
 async def expire_webhook_events(
@@ -221,11 +211,7 @@ FROM fn.expire_idempotency_keys($1::timestamptz, $2::integer, $3::interval)
 """
 
 
-class ExpireIdempotencyKeysRow(BaseModel):
-    """A row of expire_idempotency_keys."""
-
-    table_name: str | None
-    deleted: int | None
+ExpireIdempotencyKeysRow = ExpireConversationsRow  # the same columns
 
 
 async def expire_idempotency_keys(
@@ -246,11 +232,7 @@ FROM fn.expire_orphan_embeddings($1::integer)
 """
 
 
-class ExpireOrphanEmbeddingsRow(BaseModel):
-    """A row of expire_orphan_embeddings."""
-
-    table_name: str | None
-    deleted: int | None
+ExpireOrphanEmbeddingsRow = ExpireConversationsRow  # the same columns
 
 
 async def expire_orphan_embeddings(conn: Connection, *, batch: int) -> list[ExpireOrphanEmbeddingsRow]:

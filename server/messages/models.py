@@ -79,18 +79,9 @@ class MessageOut(BaseModel):
         return _MESSAGE_OUT[type(row)](row)
 
 
-# The generated message rows (the table's, and one class per query: they share the message's columns), each
-# checked at import.
-MessageRow = (
-    Message
-    | messages.CreateMessageRow
-    | messages.GetMessageRow
-    | messages.ListMessagesRow
-    | messages.ListLatestMessagesRow
-    | messages.ListRepliesRow
-    | messages.EditMessageRow
-    | messages.UpdateMessageProgressRow
-)
+# The generated message rows, each checked at import: the table's model, and the one row model that every query
+# returning the message's columns shares (gen/messages.py: GetMessageRow, ListMessagesRow, ... are its aliases).
+MessageRow = Message | messages.CreateMessageRow
 _MESSAGE_OUT: dict[type[BaseModel], Callable[[BaseModel], MessageOut]] = {
     row: projection(MessageOut, row) for row in typing.get_args(MessageRow)
 }

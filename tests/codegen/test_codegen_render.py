@@ -154,6 +154,23 @@ def test_results_reuse_table_models_only_for_exactly_their_columns() -> None:
     assert "async def get_thing_name(conn: Connection) -> str | None:" in module
 
 
+def test_queries_returning_the_same_columns_share_one_row_model() -> None:
+    columns = [col("id", "uuid", table="things"), col("label", "text")]
+    other = [col("id", "uuid", table="things"), col("label", "text", not_null=False)]  # nullability differs
+    module = run(request([query("AddLabel", ":one", columns), query("ListLabels", ":many", columns), query("GetLabel", ":one", other)]))[
+        "things.py"
+    ]
+    assert module.count("class AddLabelRow(BaseModel):") == 1
+    assert '"""A row of add_label, list_labels."""' in module
+    assert "ListLabelsRow = AddLabelRow" in module and "class ListLabelsRow" not in module
+    assert "class GetLabelRow(BaseModel):" in module
+    assert "async def list_labels(conn: Connection) -> list[ListLabelsRow]:" in module
+    namespace: dict[str, Any] = {}
+    exec(compile(module.replace("from . import", "from gen import").replace("from .models import", "from gen.models import"), "things.py", "exec"), namespace)
+    assert namespace["ListLabelsRow"] is namespace["AddLabelRow"]
+    assert "ListLabelsRow" in namespace["__all__"]
+
+
 def test_output_is_deterministic() -> None:
     data = request([query("GetThing", ":one", THINGS["columns"]), query("ListNames", ":many", [col("name", "text")])])
     assert run(data) == run(json.loads(json.dumps(data)))
